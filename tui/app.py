@@ -1,0 +1,331 @@
+"""The app: composes the widgets, owns the stream worker, wires messages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from . import messages as m
+from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
+from .core.errors import no_key
+from .core.settings import Settings
+from .screens.help import HelpScreen
+from .screens.tool_detail import ToolDetailScreen
+from .widgets.error_banner import ErrorBanner
+from .widgets.message_log import AssistantMessage, MessageLog
+from .widgets.prompt_input import PromptInput
+from .widgets.status_line import StatusLine
+from .widgets.tool_sidebar import ToolSidebar
+
+FINISH_NOTES = {
+    "length": "⚠ cut off at the token limit",
+    "content_filter": "⚠ blocked or changed by a content filter / guard rule",
+}
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
+
+
+class ChatApp(App[None]):
+    """tui-chat."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-chat"
+
+    BINDINGS = [
+        Binding("escape", "stop", "Stop", id="app.stop", tooltip="Stop the streaming reply / dismiss / back to input"),
+        Binding("ctrl+r", "retry", "Retry", id="app.retry", tooltip="Retry the last failed turn"),
+        Binding("ctrl+t", "focus_tools", "Tools", id="app.focus_tools", tooltip="Focus the tool-call sidebar"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.toggle_sidebar", tooltip="Show or hide the tool-call sidebar"),
+        Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="Start a new conversation"),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
+    ]
+
+    streaming: var[bool] = var(False)
+    """True while a reply is streaming."""
+
+    def __init__(self, settings: Settings, *, client_factory=None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.conversation = Conversation(system_prompt=settings.system_prompt)
+        self.model = settings.model
+        self._client = None
+        self._client_factory = client_factory
+        self._reply: Reply | None = None
+        self._reply_widget: AssistantMessage | None = None
+        self._turn = 0
+        self._call_keys: list[str] = []
+        self._last_prompt = ""
+        self._sidebar_choice: bool | None = None
+        self.theme = settings.theme
+
+    # -- layout ---------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="main"):
+            yield MessageLog(id="log")
+            yield ToolSidebar(id="sidebar")
+        yield ErrorBanner(id="banner")
+        yield PromptInput(id="prompt")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        status = self.query_one(StatusLine)
+        status.model = self.model
+        status.host = self.settings.host
+        self._apply_sidebar()
+        self.query_one(PromptInput).focus()
+        self._warm_up()
+
+    @work(thread=True, group="warmup", exit_on_error=False)
+    def _warm_up(self) -> None:
+        """Import the SDK off the event loop, after the first frame."""
+        import openai  # noqa: F401
+
+    def on_resize(self) -> None:
+        self._apply_sidebar()
+
+    def _apply_sidebar(self) -> None:
+        wide = self.size.width >= self.settings.ui.sidebar_min_width
+        show = self._sidebar_choice if self._sidebar_choice is not None else (self.settings.ui.sidebar and wide)
+        self.query_one(ToolSidebar).set_class(not show, "-hidden")
+
+    # -- sending --------------------------------------------------------
+    @on(PromptInput.Submitted)
+    def _on_submitted(self, event: PromptInput.Submitted) -> None:
+        text = event.text
+        status = self.query_one(StatusLine)
+        if self.streaming:
+            status.hint = "a reply is still streaming — Esc to stop"
+            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
+            return
+        if not text.strip():
+            return
+        status.hint = ""
+        prompt = self.query_one(PromptInput)
+        prompt.remember(text)
+        prompt.clear()
+        self.query_one(ErrorBanner).hide()
+        self._last_prompt = text
+        self.conversation.messages.append(ChatMessage("user", text))
+        self.query_one(MessageLog).add_user(text)
+        self._start_reply()
+
+    def _needs_key(self) -> bool:
+        return not self.settings.key and self.settings.host.split(":")[0] not in LOCAL_HOSTS and not self.settings.host.startswith("[::1]")
+
+    def _start_reply(self) -> None:
+        if self._needs_key():
+            self._fail_without_request()
+            return
+        self._turn += 1
+        self._reply = Reply()
+        log = self.query_one(MessageLog)
+        self._reply_widget = log.add_assistant()
+        log.anchor()
+        self.streaming = True
+        status = self.query_one(StatusLine)
+        status.state = "streaming"
+        status.usage = ""
+        request = self.conversation.request(
+            self.model, temperature=self.settings.temperature, max_tokens=self.settings.max_tokens
+        )
+        self._stream(request, self._reply)
+
+    def _fail_without_request(self) -> None:
+        self.query_one(ErrorBanner).show(no_key())
+        self.query_one(StatusLine).state = "failed"
+        self._restore_prompt()
+
+    @work(exclusive=True, group="reply", exit_on_error=False)
+    async def _stream(self, request: dict, reply: Reply) -> None:
+        from .worker import pump_reply
+
+        if self._client is None:
+            factory = self._client_factory
+            if factory is None:
+                from .core.client import make_client as factory
+            self._client = factory(self.settings)
+        await pump_reply(
+            self.post_message,
+            self._client,
+            request,
+            reply,
+            read_timeout=self.settings.read_timeout,
+            secret=self.settings.key,
+        )
+
+    # -- worker messages ------------------------------------------------
+    @on(m.ContentDelta)
+    def _on_content(self, message: m.ContentDelta) -> None:
+        if self._reply_widget is not None:
+            self._reply_widget.append(message.text)
+
+    @on(m.ReasoningDelta)
+    def _on_reasoning(self, message: m.ReasoningDelta) -> None:
+        if self._reply_widget is not None:
+            self._reply_widget.append_reasoning(message.text)
+
+    @on(m.ToolCallFragment)
+    def _on_tool_fragment(self, message: m.ToolCallFragment) -> None:
+        key = f"call-{self._turn}-{message.call.index}"
+        if self.query_one(ToolSidebar).upsert(key, message.call) is not None and key not in self._call_keys:
+            self._call_keys.append(key)
+
+    @on(m.UsageReported)
+    def _on_usage(self, message: m.UsageReported) -> None:
+        usage = message.usage
+        parts = []
+        if usage.prompt_tokens is not None:
+            parts.append(f"{usage.prompt_tokens} in")
+        if usage.completion_tokens is not None:
+            parts.append(f"{usage.completion_tokens} out")
+        if usage.cost is not None:
+            parts.append(f"${usage.cost:.4f}")
+        self.query_one(StatusLine).usage = " · ".join(parts)
+
+    @on(m.ReplyFinished)
+    def _on_finished(self, message: m.ReplyFinished) -> None:
+        reply, widget = self._end_reply(COMPLETE, "ready")
+        notes = []
+        calls = reply.tools.calls
+        keys = [f"call-{self._turn}-{call.index}" for call in calls]
+        self.query_one(ToolSidebar).finish_all(keys)
+        if calls:
+            notes.append(f"model requested {len(calls)} tool call{'s' if len(calls) != 1 else ''}")
+        warning = message.finish_reason in FINISH_NOTES
+        if warning:
+            notes.append(FINISH_NOTES[message.finish_reason])
+        if not reply.text and not calls and not warning:
+            notes.append("(empty reply)")
+        widget.set_note(" · ".join(notes), warning=warning)
+
+    @on(m.ReplyFailed)
+    def _on_failed(self, message: m.ReplyFailed) -> None:
+        reply, widget = self._end_reply(INTERRUPTED if self._reply and self._reply.text else ERROR, "failed")
+        widget.set_note("⚠ interrupted" if reply.text else "⚠ failed — no reply", warning=True)
+        banner = self.query_one(ErrorBanner)
+        banner.show(message.failure)
+        if not reply.text:
+            self._restore_prompt()
+        banner.focus()
+
+    @on(m.ReplyStopped)
+    def _on_stopped(self, message: m.ReplyStopped) -> None:
+        reply, widget = self._end_reply(STOPPED, "stopped")
+        widget.set_note("■ stopped", warning=False)
+
+    def _end_reply(self, status: str, state: str) -> tuple[Reply, AssistantMessage]:
+        reply, widget = self._reply or Reply(), self._reply_widget
+        assert widget is not None
+        widget.streaming = False
+        self.conversation.messages.append(reply.to_message(status, self.model))
+        self.streaming = False
+        self.query_one(StatusLine).state = state
+        return reply, widget
+
+    def _restore_prompt(self) -> None:
+        prompt = self.query_one(PromptInput)
+        if not prompt.text.strip():
+            prompt.load_text(self._last_prompt)
+            prompt.move_cursor(prompt.document.end)
+
+    # -- actions ----------------------------------------------------------
+    def action_stop(self) -> None:
+        if self.streaming:
+            for worker in self.workers:
+                if worker.group == "reply":
+                    worker.cancel()
+            return
+        banner = self.query_one(ErrorBanner)
+        if banner.visible:
+            banner.hide()
+        self.query_one(PromptInput).focus()
+
+    @on(ErrorBanner.RetryRequested)
+    def action_retry(self) -> None:
+        if self.streaming:
+            return
+        messages = self.conversation.messages
+        if not messages or messages[-1].role != "assistant" or messages[-1].status == COMPLETE:
+            if not (messages and messages[-1].role == "user"):
+                self.notify("Nothing to retry.", timeout=2)
+                return
+        if messages and messages[-1].role == "assistant":
+            messages.pop()
+            if self._reply_widget is not None:
+                self._reply_widget.remove()
+        prompt = self.query_one(PromptInput)
+        if prompt.text == self._last_prompt:
+            prompt.clear()
+        self.query_one(ErrorBanner).hide()
+        prompt.focus()
+        self._start_reply()
+
+    @on(ErrorBanner.Dismissed)
+    def _on_banner_dismissed(self) -> None:
+        self.query_one(PromptInput).focus()
+
+    def action_focus_tools(self) -> None:
+        sidebar = self.query_one(ToolSidebar)
+        if sidebar.has_class("-hidden"):
+            self._sidebar_choice = True
+            self._apply_sidebar()
+        sidebar.focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(ToolSidebar)
+        self._sidebar_choice = sidebar.has_class("-hidden")
+        self._apply_sidebar()
+
+    def action_new_chat(self) -> None:
+        if self.streaming:
+            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
+            return
+        self.conversation = Conversation(system_prompt=self.settings.system_prompt)
+        self.query_one(MessageLog).remove_children()
+        sidebar = self.query_one(ToolSidebar)
+        for item in sidebar.items:
+            item.remove()
+        sidebar.selected = -1
+        self._call_keys.clear()
+        self.query_one(ErrorBanner).hide()
+        self.query_one(StatusLine).usage = ""
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    @on(ToolSidebar.CallSelected)
+    def _open_call(self, event: ToolSidebar.CallSelected) -> None:
+        self.push_screen(ToolDetailScreen(event.item))
+
+    @on(ToolSidebar.CopyRequested)
+    def _copy_call(self, event: ToolSidebar.CopyRequested) -> None:
+        if event.item is None:
+            self.notify("No tool call selected.", timeout=2)
+            return
+        self.copy_to_clipboard(event.item.call.arguments)
+        self.notify("Arguments copied to the clipboard.", timeout=2)
+
+    # -- palette / help -----------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in ("quit",):
+                yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+
+    def _keymap_keys(self, binding: Binding) -> str:
+        return self.settings.keymap.get(binding.id or "", binding.key)
+
+
+def make_app(settings: Settings, **kwargs) -> ChatApp:
+    return ChatApp(settings, **kwargs)

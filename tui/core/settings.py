@@ -1,0 +1,175 @@
+"""Settings: CLI flags > ``TUI_CHAT_*`` env vars > TOML file > defaults.
+
+A secret in the environment always beats the file. The API key is a
+``SecretStr`` so that it never shows up in a repr, a log line or an error.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_BASE_URL = "https://api.opper.ai/v3/compat"
+DEFAULT_MODEL = "openai/gpt-5-mini"
+KEY_FALLBACKS = ("OPPER_API_KEY", "OPENAI_API_KEY")
+
+
+class ConfigError(Exception):
+    """A bad configuration, with a message fit to print as is."""
+
+
+class UISettings(BaseModel):
+    """Layout preferences."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sidebar: bool = True
+    """Show the tool-call sidebar at start (it collapses on narrow terminals anyway)."""
+    sidebar_min_width: int = Field(default=100, ge=40)
+    """Below this terminal width the sidebar is hidden until toggled."""
+
+
+class Settings(BaseSettings):
+    """Everything the app can be configured with. See config.example.toml."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="TUI_CHAT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    base_url: str = DEFAULT_BASE_URL
+    """Chat Completions endpoint base URL (the part before /chat/completions)."""
+    model: str = DEFAULT_MODEL
+    """Model id sent with each request."""
+    api_key: SecretStr | None = None
+    """API key. Prefer the environment: TUI_CHAT_API_KEY, OPPER_API_KEY or OPENAI_API_KEY."""
+    system_prompt: str = ""
+    """Optional system message sent first in every request."""
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    """Sampling temperature; unset leaves the server's default."""
+    max_tokens: int | None = Field(default=None, ge=1)
+    """Cap on reply tokens; unset leaves the server's default."""
+    read_timeout: float = Field(default=60.0, gt=0)
+    """Seconds without any data from the server before a reply is abandoned."""
+    max_retries: int = Field(default=2, ge=0, le=10)
+    """Retries for failures before the stream starts (429, 5xx, connection)."""
+    theme: str = "textual-dark"
+    """Textual theme name."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
+    ui: UISettings = Field(default_factory=UISettings)
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https:// (e.g. http://127.0.0.1:8080/v1)")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _FileSource(settings_cls))
+
+    @property
+    def key(self) -> str:
+        """The API key's value, or '' when none is configured."""
+        return self.api_key.get_secret_value() if self.api_key else ""
+
+    @property
+    def host(self) -> str:
+        rest = self.base_url.split("://", 1)[-1]
+        return rest.split("/", 1)[0]
+
+
+_FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("_FILE_DATA", default={})
+
+
+class _FileSource(PydanticBaseSettingsSource):
+    """The TOML file's contents, read (and checked) by :func:`load_settings`."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return _FILE_DATA.get().get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(_FILE_DATA.get())
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("tui-chat") / "config.toml"
+
+
+def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Settings:
+    """Build Settings from every source. Raises ConfigError with a fix-it message."""
+    explicit = config_path is not None or "TUI_CHAT_CONFIG" in os.environ
+    path = Path(config_path or os.environ.get("TUI_CHAT_CONFIG") or default_config_path()).expanduser()
+    data = _read_toml(path, required=explicit)
+    token = _FILE_DATA.set(data)
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc, path, data)) from None
+    finally:
+        _FILE_DATA.reset(token)
+    if settings.api_key is None or not settings.key:
+        for name in KEY_FALLBACKS:
+            if os.environ.get(name):
+                settings.api_key = SecretStr(os.environ[name])
+                break
+    return settings
+
+
+def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{path}: config file not found. Fix: check the path, or omit --config.") from None
+        return {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc.strerror}).") from None
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"{path}: invalid TOML: {exc}. Fix: correct the syntax (see config.example.toml)."
+        ) from None
+
+
+def _explain(exc: ValidationError, path: Path, data: dict[str, Any]) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = ".".join(str(part) for part in error["loc"])
+        env_name = "TUI_CHAT_" + "__".join(str(p).upper() for p in error["loc"])
+        where = env_name if env_name in os.environ else str(path) if _in_file(error["loc"], data) else "a command-line flag"
+        if error["type"] == "extra_forbidden":
+            lines.append(f"{where}: unknown setting '{loc}'. Fix: remove it or check its spelling (see config.example.toml).")
+            continue
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"{where}: setting '{loc}': {message}. Fix: correct the value (see config.example.toml).")
+    return "\n".join(lines)
+
+
+def _in_file(loc: tuple[Any, ...], data: dict[str, Any]) -> bool:
+    node: Any = data
+    for part in loc:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    return True

@@ -1,0 +1,1 @@
+"""Screens: tool-call detail, help."""

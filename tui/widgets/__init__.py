@@ -1,0 +1,1 @@
+"""Widgets: they react to app messages and never touch HTTP."""

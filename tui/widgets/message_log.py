@@ -1,0 +1,114 @@
+"""The conversation log: user turns, streaming assistant replies, notes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import Vertical, VerticalScroll
+from textual.reactive import var
+from textual.widgets import Collapsible, Static
+
+from ..core.sanitize import clean
+from .markdown_view import MarkdownView
+
+STATUS_NOTES = {
+    "interrupted": "⚠ interrupted",
+    "stopped": "■ stopped",
+    "error": "⚠ failed",
+}
+
+
+class UserMessage(Static):
+    """A user's prompt, shown literally."""
+
+    DEFAULT_CSS = """
+    UserMessage {
+        height: auto; margin: 1 0 0 0; padding: 0 1;
+        border-left: thick $primary; background: $boost;
+    }
+    """
+
+    def __init__(self, text: str, **kwargs) -> None:
+        super().__init__(Text(clean(text)), markup=False, **kwargs)
+        self.text = text
+
+
+class AssistantMessage(Vertical):
+    """One assistant reply: optional reasoning, Markdown body, footnote."""
+
+    DEFAULT_CSS = """
+    AssistantMessage { height: auto; margin: 1 0 0 0; padding: 0 1; }
+    AssistantMessage > Collapsible { background: transparent; border: none; padding: 0; margin: 0 0 1 0; }
+    AssistantMessage > Collapsible .reasoning { color: $text-muted; text-style: italic; }
+    AssistantMessage > .note { color: $text-muted; height: auto; }
+    AssistantMessage > .note.-warning { color: $warning; }
+    AssistantMessage.-streaming > .note { display: none; }
+    """
+
+    streaming: var[bool] = var(True, toggle_class="-streaming")
+    """True while the reply is still arriving."""
+
+    def __init__(self, text: str = "", *, reasoning: str = "", **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.body = MarkdownView(text)
+        self.note = Static("", classes="note", markup=False)
+        self._reasoning_text = reasoning
+        self._reasoning: Static | None = None
+
+    def compose(self):
+        yield self.body
+        yield self.note
+
+    def on_mount(self) -> None:
+        if self._reasoning_text:
+            self._ensure_reasoning()
+
+    def _ensure_reasoning(self) -> Static:
+        if self._reasoning is None:
+            self._reasoning = Static(Text(clean(self._reasoning_text)), classes="reasoning", markup=False)
+            box = Collapsible(self._reasoning, title="Reasoning", collapsed=False)
+            self.mount(box, before=self.body)
+        return self._reasoning
+
+    def append(self, text: str) -> None:
+        self.body.append(text)
+
+    def append_reasoning(self, text: str) -> None:
+        self._reasoning_text += text
+        self._ensure_reasoning().update(Text(clean(self._reasoning_text)))
+
+    @property
+    def text(self) -> str:
+        return self.body.text
+
+    def set_note(self, text: str, *, warning: bool = False) -> None:
+        self.note.update(Text(text))
+        self.note.set_class(warning, "-warning")
+
+
+class MessageLog(VerticalScroll):
+    """Scrolls with the reply while it streams, unless the user scrolled up."""
+
+    DEFAULT_CSS = """
+    MessageLog { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    MessageLog > .empty-hint { color: $text-muted; margin: 1 0; }
+    """
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    def add_user(self, text: str) -> UserMessage:
+        widget = UserMessage(text)
+        self.mount(widget)
+        self.anchor()
+        return widget
+
+    def add_assistant(self, text: str = "", *, reasoning: str = "", streaming: bool = True) -> AssistantMessage:
+        widget = AssistantMessage(text, reasoning=reasoning)
+        widget.streaming = streaming
+        self.mount(widget)
+        return widget
+
+    def add_note(self, text: str) -> Static:
+        widget = Static(Text(text), classes="empty-hint", markup=False)
+        self.mount(widget)
+        return widget

@@ -1,0 +1,91 @@
+"""The input box: multi-line, Enter sends, Up/Down recall earlier prompts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class PromptInput(TextArea):
+    """Enter sends; Ctrl+J or Shift+Enter inserts a newline."""
+
+    DEFAULT_CSS = """
+    PromptInput { height: auto; min-height: 3; max-height: 10; border: tall $primary 40%; }
+    PromptInput:focus { border: tall $primary; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+j,shift+enter", "newline", "Newline", show=False, id="prompt.newline",
+                tooltip="Insert a newline in the prompt"),
+    ]
+
+    @dataclass
+    class Submitted(Message):
+        """The user pressed Enter with this text."""
+
+        input: "PromptInput"
+        text: str
+
+        @property
+        def control(self) -> "PromptInput":
+            return self.input
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
+        self.prompt_history: list[str] = []
+        self._history_index: int | None = None
+        self._draft = ""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Submitted(self, self.text))
+            return
+        if event.key == "up" and self.cursor_at_first_line and self._recall(-1):
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "down" and self.cursor_at_last_line and self._recall(+1):
+            event.stop()
+            event.prevent_default()
+            return
+        await super()._on_key(event)
+
+    def action_newline(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def remember(self, text: str) -> None:
+        """Add a sent prompt to the history (no immediate duplicates)."""
+        if text.strip() and (not self.prompt_history or self.prompt_history[-1] != text):
+            self.prompt_history.append(text)
+        self._history_index = None
+
+    def _recall(self, step: int) -> bool:
+        if not self.prompt_history:
+            return False
+        if self._history_index is None:
+            if step > 0:
+                return False
+            self._draft = self.text
+            index = len(self.prompt_history) - 1
+        else:
+            index = self._history_index + step
+        if index >= len(self.prompt_history):
+            self._history_index = None
+            self._set(self._draft)
+            return True
+        if index < 0:
+            return True
+        self._history_index = index
+        self._set(self.prompt_history[index])
+        return True
+
+    def _set(self, text: str) -> None:
+        self.load_text(text)
+        self.move_cursor(self.document.end)

@@ -1,0 +1,36 @@
+"""One line: model @ host, the streaming state, and the last reply's usage."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    DEFAULT_CSS = """
+    StatusLine { height: 1; padding: 0 1; background: $panel; color: $text-muted; }
+    """
+
+    model: reactive[str] = reactive("")
+    """Model id of the next request."""
+    host: reactive[str] = reactive("")
+    """Endpoint host (never the key)."""
+    state: reactive[str] = reactive("ready")
+    """ready / streaming / stopped / failed ..."""
+    usage: reactive[str] = reactive("")
+    """Token counts (and cost) of the last reply."""
+    hint: reactive[str] = reactive("")
+    """A transient hint, e.g. why a send was refused."""
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(self.model, style="bold")
+        text.append(f" @ {self.host}")
+        text.append("  ·  ")
+        text.append(self.state, style="bold red" if self.state == "failed" else "bold")
+        if self.usage:
+            text.append("  ·  " + self.usage)
+        if self.hint:
+            text.append("  ·  " + self.hint, style="italic")
+        return text
