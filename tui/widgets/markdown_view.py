@@ -7,8 +7,9 @@ used per block, which treats the text literally (no console markup).
 
 from __future__ import annotations
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markdown import Markdown
+from rich.segment import Segment
 from rich.text import Text
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -19,8 +20,35 @@ from ..core.sanitize import clean
 BLOCKS_PER_SEGMENT = 8
 
 
+class _Trimmed:
+    """A block without the blank lines Rich puts around some elements.
+
+    Rendered alone, a list or quote starts with an empty line; trimming makes
+    the spacing between blocks uniform, whatever the block type.
+    """
+
+    def __init__(self, renderable: RenderableType) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lines = console.render_lines(self.renderable, options, pad=False)
+        start, end = 0, len(lines)
+        while start < end and _blank(lines[start]):
+            start += 1
+        while end > start and _blank(lines[end - 1]):
+            end -= 1
+        new_line = Segment.line()
+        for line in lines[start:end]:
+            yield from line
+            yield new_line
+
+
+def _blank(line: list[Segment]) -> bool:
+    return all(not seg.text.strip() and not (seg.style and seg.style.bgcolor) for seg in line)
+
+
 def render_block(block: str, code_theme: str) -> RenderableType:
-    return Markdown(clean(block), code_theme=code_theme, hyperlinks=False)
+    return _Trimmed(Markdown(clean(block), code_theme=code_theme, hyperlinks=False))
 
 
 def render_blocks(blocks: list[str], code_theme: str) -> RenderableType:

@@ -1,0 +1,51 @@
+"""Shared fixtures: a loopback scripted server, settings pointing at it, an app factory."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["TEXTUAL_ANIMATIONS"] = "none"
+for _name in ("TUI_CHAT_API_KEY", "OPPER_API_KEY", "OPENAI_API_KEY", "TUI_CHAT_MODEL", "TUI_CHAT_BASE_URL", "TUI_CHAT_CONFIG"):
+    os.environ.pop(_name, None)
+
+import pytest
+
+from tests.sse_server import ScriptedServer
+from tui.core.settings import load_settings
+
+TEST_KEY = "sk-test-SECRET-0123456789abcdef"
+
+
+@pytest.fixture
+def empty_config(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("")
+    return path
+
+
+@pytest.fixture
+def server():
+    with ScriptedServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def settings(server, empty_config):
+    return load_settings(
+        empty_config,
+        base_url=server.base_url,
+        model="test-model",
+        api_key=TEST_KEY,
+        max_retries=0,
+    )
+
+
+@pytest.fixture
+def make_app(settings):
+    from tui.app import make_app as _make
+
+    def factory(**overrides):
+        s = settings.model_copy(update=overrides) if overrides else settings
+        return _make(s)
+
+    return factory
