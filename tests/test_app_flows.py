@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+from textual.widgets import Collapsible
 
 from tests import sse_server as s
 from tests.conftest import TEST_KEY
@@ -49,12 +50,22 @@ async def test_reply_text_arrives_incrementally(make_app, server):
 
 
 async def test_reasoning_shows_in_a_collapsible_block(make_app, server):
-    server.queue(s.reasoning_reply("Weighing the options.", "Final answer."))
+    scenario = s.reasoning_reply("Weighing the options.", "Final answer.")
+    first_content = next(i for i, a in enumerate(scenario.actions) if a[0] == "chunk" and a[1]["choices"] and a[1]["choices"][0]["delta"].get("content"))
+    scenario.actions.insert(first_content, ("stall",))
+    server.queue(scenario)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "think")
-        text = screen_text(app)
-        assert "Reasoning" in text and "Weighing the options." in text and "Final answer." in text
+        await send(pilot, "think", wait=False)
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if "Weighing the options." in screen_text(app):
+                break
+        assert "Reasoning" in screen_text(app) and "Weighing the options." in screen_text(app)
+        server.release_stalls()
+        await settle(pilot)
+        assert "Final answer." in screen_text(app)
+        assert app.query_one(Collapsible).collapsed
         assert app.conversation.messages[-1].reasoning == "Weighing the options."
 
 

@@ -85,3 +85,24 @@ def test_bad_config_exits_2_without_traceback(tmp_path):
     result = subprocess.run([sys.executable, "-m", "tui", "--config", str(path)], capture_output=True, text=True)
     assert result.returncode == 2
     assert "temperature" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_example_config_loads_and_documents_every_setting():
+    from pathlib import Path
+
+    from pydantic import BaseModel
+
+    from tui.core.settings import Settings
+
+    path = Path(__file__).parent.parent / "config.example.toml"
+    load_settings(path)
+    text = path.read_text()
+
+    def names(model, prefix=""):
+        for name, field in model.model_fields.items():
+            yield name
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+                yield from names(field.annotation)
+
+    missing = [n for n in names(Settings) if n not in text]
+    assert missing == []

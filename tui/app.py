@@ -195,6 +195,7 @@ class ChatApp(App[None]):
     @on(m.ReplyFinished)
     def _on_finished(self, message: m.ReplyFinished) -> None:
         reply, widget = self._end_reply(COMPLETE, "ready")
+        widget.collapse_reasoning()
         notes = []
         calls = reply.tools.calls
         keys = [f"call-{self._turn}-{call.index}" for call in calls]
@@ -291,7 +292,7 @@ class ChatApp(App[None]):
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return
         self.conversation = Conversation(system_prompt=self.settings.system_prompt)
-        self.query_one(MessageLog).remove_children()
+        self.query_one(MessageLog).clear()
         sidebar = self.query_one(ToolSidebar)
         for item in sidebar.items:
             item.remove()

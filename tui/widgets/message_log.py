@@ -17,6 +17,12 @@ STATUS_NOTES = {
 }
 
 
+WELCOME = (
+    "Type a message below and press Enter. Ctrl+J adds a newline, Esc stops a reply,\n"
+    "Ctrl+T inspects tool calls, Ctrl+P opens the command palette, F1 lists every key."
+)
+
+
 class UserMessage(Static):
     """A user's prompt, shown literally."""
 
@@ -80,6 +86,11 @@ class AssistantMessage(Vertical):
     def text(self) -> str:
         return self.body.text
 
+    def collapse_reasoning(self) -> None:
+        """Fold the reasoning away once there is an answer to read."""
+        if self._reasoning is not None and self.text.strip():
+            self.query_one(Collapsible).collapsed = True
+
     def set_note(self, text: str, *, warning: bool = False) -> None:
         self.note.update(Text(text))
         self.note.set_class(warning, "-warning")
@@ -95,8 +106,15 @@ class MessageLog(VerticalScroll):
 
     def on_mount(self) -> None:
         self.anchor()
+        self.mount(Static(Text(WELCOME), classes="empty-hint welcome", markup=False))
+
+    def clear(self) -> None:
+        self.remove_children()
+        self.mount(Static(Text(WELCOME), classes="empty-hint welcome", markup=False))
 
     def add_user(self, text: str) -> UserMessage:
+        for hint in self.query(".welcome"):
+            hint.remove()
         widget = UserMessage(text)
         self.mount(widget)
         self.anchor()

@@ -35,6 +35,7 @@ class PromptInput(TextArea):
             return self.input
 
     def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("placeholder", "Message — Enter to send, Ctrl+J for a newline, F1 for keys")
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
         self.prompt_history: list[str] = []
         self._history_index: int | None = None

@@ -1,0 +1,69 @@
+"""Streaming Markdown renders exactly like the same text rendered at once."""
+
+import random
+
+from hypothesis import given, settings, strategies as st
+from rich.console import Console
+from textual.app import App
+
+from tests.sse_server import MARKDOWN_TEXT
+from tui.core.blocks import BlockSplitter, split_blocks
+from tui.widgets.markdown_view import MarkdownView
+
+DOC = "\n\n".join([
+    MARKDOWN_TEXT,
+    "1. first\n2. second\n\n3. third after a gap",
+    "| name | value |\n|------|-------|\n| a | 1 |\n| b | 2 |",
+    "> a quote\n> over two lines",
+    "~~~\nraw fence\n\n\nwith blank lines\n~~~",
+    "```js\nconst x = 1;\n```\nText right after a fence.",
+    "Final paragraph with `code` and **bold** and a [link](http://example.com).",
+] * 3)
+
+
+def render(view: MarkdownView) -> str:
+    console = Console(width=70, record=True, color_system=None)
+    for child in view.children:
+        if child.display:
+            console.print(child.content)
+    return console.export_text()
+
+
+class Host(App):
+    def compose(self):
+        yield MarkdownView(id="a")
+        yield MarkdownView(id="b")
+
+
+async def test_random_splits_render_like_one_shot():
+    rng = random.Random(1234)
+    app = Host()
+    async with app.run_test(size=(80, 40)) as pilot:
+        streamed, whole = app.query_one("#a", MarkdownView), app.query_one("#b", MarkdownView)
+        whole.append(DOC)
+        i = 0
+        while i < len(DOC):
+            n = rng.choice([1, 1, 2, 3, 7, 40])
+            streamed.append(DOC[i : i + n])
+            i += n
+        await pilot.pause()
+        assert streamed.text == whole.text == DOC
+        assert len(streamed.query(".md-segment")) > 1
+        assert render(streamed) == render(whole)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=60), min_size=1, max_size=400))
+def test_block_split_points_do_not_depend_on_chunking(sizes):
+    splitter = BlockSplitter()
+    i = 0
+    for size in sizes:
+        splitter.feed(DOC[i : i + size])
+        i += size
+    splitter.feed(DOC[i:])
+    assert splitter.blocks + ([splitter.tail] if splitter.tail.strip() else []) == split_blocks(DOC)
+
+
+def test_fences_keep_blank_lines_inside_one_block():
+    blocks = split_blocks("intro\n\n```\na\n\n\nb\n```\nafter")
+    assert blocks == ["intro", "```\na\n\n\nb\n```", "after"]

@@ -1,0 +1,102 @@
+"""How the app looks, pinned. Regenerate only on purpose:
+``pytest tests/test_snapshots.py --snapshot-update``."""
+
+import asyncio
+
+from tests import sse_server as s
+from tests.helpers import send
+from tui.widgets.prompt_input import PromptInput
+from tui.widgets.status_line import StatusLine
+from tui.widgets.tool_sidebar import ToolCallItem
+
+SIZE = (110, 34)
+CALLS = [("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'), ("call_b", "calculator", '{"expression": "2**10 + 7"}')]
+
+
+def steady(pilot) -> None:
+    """Remove what would differ between runs: the port, the cursor blink."""
+    pilot.app.query_one(StatusLine).host = "127.0.0.1:8000"
+    pilot.app.query_one(PromptInput).cursor_blink = False
+
+
+async def wait_until(predicate, tries=200):
+    for _ in range(tries):
+        if predicate():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not reached")
+
+
+class TestLayout:
+    def test_empty_app(self, snap_compare, make_app):
+        async def run_before(pilot):
+            steady(pilot)
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_help_screen(self, snap_compare, make_app):
+        async def run_before(pilot):
+            steady(pilot)
+            await pilot.press("f1")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+class TestConversation:
+    def test_finished_markdown_reply(self, snap_compare, make_app, server):
+        server.queue(s.markdown_reply())
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "How do I sort a list in Python?")
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+class TestTools:
+    def test_sidebar_calls_in_progress(self, snap_compare, make_app, server):
+        scenario = s.tool_calls_reply(CALLS, fragment_size=5)
+        # Both headers and a few argument fragments, then hold the stream.
+        scenario.actions.insert(6, ("stall",))
+        server.queue(scenario)
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "What time is it, and what is 2**10 + 7?", wait=False)
+            await wait_until(lambda: len(pilot.app.query(ToolCallItem)) == 2 and pilot.app.query(ToolCallItem)[1].call.arguments)
+            await pilot.pause(0.2)
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_sidebar_calls_complete(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(CALLS))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "What time is it, and what is 2**10 + 7?")
+            await pilot.press("ctrl+t")
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+    def test_detail_screen(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(CALLS))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "What time is it?")
+            await pilot.press("ctrl+t", "enter")
+            await pilot.pause()
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+
+
+class TestErrors:
+    def test_banner_after_midstream_failure(self, snap_compare, make_app, server):
+        server.queue(s.error_midstream("Here is the first half of an answer"))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Explain the theory of everything")
+
+        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
