@@ -14,6 +14,7 @@ import re
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -89,12 +90,15 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(400, _error_body("invalid JSON body", "invalid_request_error", None))
         owner = self.server.owner
         scenario = owner._record(body, {k.lower(): v for k, v in self.headers.items()})
+        cpu = time.thread_time()
         try:
             self._play(scenario.actions)
         except _DISCONNECTS:
             self.close_connection = True  # client went away: nothing to report
         except _Stopped:
             self._cut()
+        finally:
+            owner.cpu_s += time.thread_time() - cpu
 
     # -- responses
     def _json(self, status: int, body: dict, headers: dict | None = None):
@@ -125,6 +129,8 @@ class _Handler(BaseHTTPRequestHandler):
                         b"data: %s\n\n" % json.dumps(action[1], ensure_ascii=False).encode())
                 if data:  # an empty chunk would terminate the body
                     send(b"%x\r\n%s\r\n" % (len(data), data))
+            elif kind == "mark":  # benchmarks: when the bytes before this left
+                owner.marks.append(time.perf_counter())
             elif kind == "sleep":
                 owner._sleep(action[1])
             elif kind == "stall":
@@ -165,6 +171,8 @@ class ScriptedServer:
         self.default: Scenario = text_reply("Hello from the test server.")
         self.models: list[dict] = [{"id": MODEL, "object": "model", "owned_by": "tests"}]
         self.base_url = ""
+        self.marks: list[float] = []  # perf_counter() at each ("mark",) action
+        self.cpu_s = 0.0  # CPU time spent in stream handlers (benchmarks subtract it)
         self.chooser = None  # optional callable(body) -> Scenario, used when the queue is empty
         self.port = 0
         self._queue: collections.deque[Scenario] = collections.deque()

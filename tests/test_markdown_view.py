@@ -67,3 +67,20 @@ def test_block_split_points_do_not_depend_on_chunking(sizes):
 def test_fences_keep_blank_lines_inside_one_block():
     blocks = split_blocks("intro\n\n```\na\n\n\nb\n```\nafter")
     assert blocks == ["intro", "```\na\n\n\nb\n```", "after"]
+
+
+async def test_open_tail_block_renders_every_line_on_screen():
+    """The open block is rendered with a fixed height by Textual; trimming must not crop it."""
+    from tests.helpers import screen_text
+
+    app = Host()
+    async with app.run_test(size=(80, 20)) as pilot:
+        view = app.query_one("#a", MarkdownView)
+        view.append("Intro\n\n- first item\n- second item\n- third item")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "• first item" in text and "• third item" in text
+        view.append("\n\n> a quoted line")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "▌ a quoted line" in text and "• third item" in text

@@ -31,7 +31,7 @@ class _Trimmed:
         self.renderable = renderable
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = console.render_lines(self.renderable, options, pad=False)
+        lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
         start, end = 0, len(lines)
         while start < end and _blank(lines[start]):
             start += 1
