@@ -76,6 +76,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self._read_body()
+        if self._path() == "/v1/_marks":  # benchmarks read the server's timestamps
+            return self._json(200, {"marks": self.server.owner.marks})
         if self._path() != "/v1/models":
             return self._json(404, _NOT_FOUND)
         self._json(200, {"object": "list", "data": self.server.owner.models})
