@@ -1,90 +1,53 @@
 """Markdown that renders as it streams, at a cost per token that does not grow.
 
-Finished blocks are rendered once into small static segments; only the open
-block at the end is re-rendered as text arrives. Rich's Markdown renderable is
-used per block, which treats the text literally (no console markup).
+The reply is split into blocks (see :mod:`tui.core.blocks`). A finished block
+is rendered once, at the current width, into cached lines; only the open block
+at the end is rendered again as text arrives. The widget draws its lines
+through the Line API, so Textual never re-renders or re-measures the settled
+part: a long reply, or a log of hundreds of them, costs no more per frame than
+a short one. Rich's Markdown renderable is used per block, and it treats the
+text literally (no console markup).
 """
 
 from __future__ import annotations
 
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.console import RenderableType
 from rich.markdown import Markdown
 from rich.segment import Segment
-from rich.text import Text
-from textual.containers import Vertical
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.strip import Strip
+from textual.widget import Widget
 
 from ..core.blocks import BlockSplitter
 from ..core.sanitize import clean
 
-BLOCKS_PER_SEGMENT = 8
 
-
-class _Trimmed:
-    """A block without the blank lines Rich puts around some elements.
-
-    Rendered alone, a list or quote starts with an empty line; trimming makes
-    the spacing between blocks uniform, whatever the block type.
-    """
-
-    def __init__(self, renderable: RenderableType) -> None:
-        self.renderable = renderable
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = console.render_lines(self.renderable, options.update(height=None), pad=False)
-        start, end = 0, len(lines)
-        while start < end and _blank(lines[start]):
-            start += 1
-        while end > start and _blank(lines[end - 1]):
-            end -= 1
-        new_line = Segment.line()
-        for line in lines[start:end]:
-            yield from line
-            yield new_line
+def render_block(block: str, code_theme: str) -> RenderableType:
+    return Markdown(clean(block), code_theme=code_theme, hyperlinks=False)
 
 
 def _blank(line: list[Segment]) -> bool:
     return all(not seg.text.strip() and not (seg.style and seg.style.bgcolor) for seg in line)
 
 
-def render_block(block: str, code_theme: str) -> RenderableType:
-    return _Trimmed(Markdown(clean(block), code_theme=code_theme, hyperlinks=False))
-
-
-def render_blocks(blocks: list[str], code_theme: str) -> RenderableType:
-    parts: list[RenderableType] = []
-    for index, block in enumerate(blocks):
-        if index:
-            parts.append(Text(""))
-        parts.append(render_block(block, code_theme))
-    return Group(*parts)
-
-
-class MarkdownView(Vertical):
-    """Streaming Markdown: ``append`` text, then ``finish``."""
+class MarkdownView(Widget):
+    """Streaming Markdown: ``append`` text as it arrives."""
 
     DEFAULT_CSS = """
     MarkdownView { height: auto; }
-    MarkdownView > .md-segment { height: auto; margin-bottom: 1; }
-    MarkdownView > .md-tail { height: auto; }
-    MarkdownView > .md-tail.-empty { display: none; }
     """
 
     def __init__(self, text: str = "", *, code_theme: str = "monokai", **kwargs) -> None:
         super().__init__(**kwargs)
         self.code_theme = code_theme
         self.splitter = BlockSplitter()
-        self._segments: list[Static] = []
-        self._tail = Static("", classes="md-tail -empty", markup=False)
-        self._initial = text
-
-    def compose(self):
-        yield self._tail
-
-    def on_mount(self) -> None:
-        if self._initial:
-            self.append(self._initial)
-            self._initial = ""
+        self._width = 0
+        self._settled: list[Strip] = []  # lines of every settled block, blank lines between
+        self._rendered_blocks = 0
+        self._tail: list[Strip] = []
+        self._height = 0
+        if text:
+            self.splitter.feed(text)
 
     @property
     def text(self) -> str:
@@ -93,25 +56,69 @@ class MarkdownView(Vertical):
     def append(self, piece: str) -> None:
         if not piece:
             return
-        if self.splitter.feed(piece):
-            self._update_segments()
-        tail = self.splitter.tail
-        self._tail.set_class(not tail.strip(), "-empty")
-        self._tail.update(render_block(tail, self.code_theme) if tail.strip() else "")
+        self.splitter.feed(piece)
+        if self._width:
+            self._render_new_blocks()
+            self._tail = self._render(self.splitter.tail)
+        height = self._total_height()
+        self.refresh(layout=height != self._height)
+        self._height = height
 
-    def _update_segments(self) -> None:
+    # -- rendering --------------------------------------------------------
+    def _render(self, block: str) -> list[Strip]:
+        if not block.strip():
+            return []
+        options = self.app.console_options.update(width=self._width, height=None, highlight=False)
+        lines = self.app.console.render_lines(render_block(block, self.code_theme), options, pad=False)
+        start, end = 0, len(lines)
+        while start < end and _blank(lines[start]):
+            start += 1
+        while end > start and _blank(lines[end - 1]):
+            end -= 1
+        return [Strip(line) for line in lines[start:end]]
+
+    def _render_new_blocks(self) -> None:
         blocks = self.splitter.blocks
-        first_dirty = len(self._segments) - 1 if self._segments else 0
-        needed = (len(blocks) + BLOCKS_PER_SEGMENT - 1) // BLOCKS_PER_SEGMENT
-        for index in range(max(first_dirty, 0), needed):
-            chunk = blocks[index * BLOCKS_PER_SEGMENT : (index + 1) * BLOCKS_PER_SEGMENT]
-            renderable = render_blocks(chunk, self.code_theme)
-            if index < len(self._segments):
-                segment = self._segments[index]
-                if getattr(segment, "_block_count", 0) != len(chunk):
-                    segment.update(renderable)
-            else:
-                segment = Static(renderable, classes="md-segment", markup=False)
-                self._segments.append(segment)
-                self.mount(segment, before=self._tail)
-            segment._block_count = len(chunk)  # type: ignore[attr-defined]
+        for block in blocks[self._rendered_blocks :]:
+            if self._settled:
+                self._settled.append(Strip.blank(0))
+            self._settled.extend(self._render(block))
+        self._rendered_blocks = len(blocks)
+
+    def _ensure_width(self, width: int) -> None:
+        if width and width != self._width:
+            self._width = width
+            self._settled = []
+            self._rendered_blocks = 0
+            self._render_new_blocks()
+            self._tail = self._render(self.splitter.tail)
+
+    def _total_height(self) -> int:
+        gap = 1 if self._settled and self._tail else 0
+        return len(self._settled) + gap + len(self._tail)
+
+    def lines(self) -> list[Strip]:
+        """Every line, unstyled: the settled blocks, then the open one."""
+        gap = [Strip.blank(0)] if self._settled and self._tail else []
+        return self._settled + gap + self._tail
+
+    # -- Textual hooks ------------------------------------------------------
+    def on_resize(self) -> None:
+        self._ensure_width(self.size.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._ensure_width(width)
+        self._height = self._total_height()
+        return self._height
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        self._ensure_width(width)
+        settled = len(self._settled)
+        if y < settled:
+            strip = self._settled[y]
+        else:
+            y -= settled + (1 if self._settled and self._tail else 0)
+            strip = self._tail[y] if 0 <= y < len(self._tail) else Strip.blank(0)
+        style = self.rich_style
+        return strip.apply_style(style).adjust_cell_length(width, style)
