@@ -146,10 +146,24 @@ def _settings(server):
 
 
 class Probe:
-    """Records when the app writes a frame and when the reply body grows."""
+    """Records when the app writes a frame, and when the marker reached the reply body."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, marker: str = "") -> None:
+        from tui.widgets.markdown_view import MarkdownView
+
         self.frames: list[float] = []
+        self.marker_appended: float | None = None
+        probe = self
+        original_append = MarkdownView.append
+
+        def append(view, piece):
+            original_append(view, piece)
+            if marker and probe.marker_appended is None and marker in piece:
+                probe.marker_appended = time.perf_counter()
+
+        app.call_later(lambda: None)
+        self._restore = (MarkdownView, original_append)
+        MarkdownView.append = append
         original = app._display
 
         def display(*args, **kwargs):
@@ -189,7 +203,7 @@ async def app_run(server: ServerProcess, n: int, *, tps: float = 0, keypresses: 
     app = make_app(_settings(server))
     result: dict = {}
     async with app.run_test(size=(120, 40)) as pilot:
-        probe = Probe(app)
+        probe = Probe(app, marker)
         prompt = app.query_one(PromptInput)
         prompt.load_text(f"bench {n} {tps:g}")
         await pilot.pause()
@@ -223,8 +237,9 @@ async def app_run(server: ServerProcess, n: int, *, tps: float = 0, keypresses: 
         reply = replies(app)[-1]
         assert reply.text == "".join(tokens), "reply text differs from what was sent"
         mark = server.last_mark()
-        frame = probe.first_frame_after(mark)
+        frame = probe.first_frame_after(probe.marker_appended or done)
         result["lag_ms"] = ((frame or done) - mark) * 1000
+        probe._restore[0].append = probe._restore[1]
         result["keypress_ms"] = latencies
         result["peak_rss_mb"] = rss_mb()
     return result

@@ -11,10 +11,11 @@ text literally (no console markup).
 
 from __future__ import annotations
 
+from markdown_it import MarkdownIt
 from rich.console import RenderableType
 from rich.markdown import Markdown
 from rich.segment import Segment
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -22,8 +23,26 @@ from ..core.blocks import BlockSplitter
 from ..core.sanitize import clean
 
 
+class _Markdown(Markdown):
+    """Rich's Markdown with one shared parser: building a parser costs more than parsing a block."""
+
+    _parser: MarkdownIt | None = None
+
+    def __init__(self, markup: str, code_theme: str) -> None:
+        if _Markdown._parser is None:
+            _Markdown._parser = MarkdownIt().enable("strikethrough").enable("table")
+        self.markup = markup
+        self.parsed = _Markdown._parser.parse(markup)
+        self.code_theme = code_theme
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = False
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme
+
+
 def render_block(block: str, code_theme: str) -> RenderableType:
-    return Markdown(clean(block), code_theme=code_theme, hyperlinks=False)
+    return _Markdown(clean(block), code_theme)
 
 
 def _blank(line: list[Segment]) -> bool:
@@ -45,7 +64,10 @@ class MarkdownView(Widget):
         self._settled: list[Strip] = []  # lines of every settled block, blank lines between
         self._rendered_blocks = 0
         self._tail: list[Strip] = []
+        self._tail_text = ""
         self._height = 0
+        self._styled: dict[int, Strip] = {}  # settled lines with the widget's style applied
+        self._style_key: object = None
         if text:
             self.splitter.feed(text)
 
@@ -56,13 +78,19 @@ class MarkdownView(Widget):
     def append(self, piece: str) -> None:
         if not piece:
             return
+        first_changed = len(self._settled)
         self.splitter.feed(piece)
         if self._width:
             self._render_new_blocks()
-            self._tail = self._render(self.splitter.tail)
+            self._render_tail()
         height = self._total_height()
-        self.refresh(layout=height != self._height)
-        self._height = height
+        if height != self._height:
+            self._height = height
+            self.refresh(layout=True)
+        else:
+            # Only the open block (and any newly settled lines) changed.
+            first = max(0, min(first_changed, height) - 1)
+            self.refresh(Region(0, first, self._width or self.size.width, height - first))
 
     # -- rendering --------------------------------------------------------
     def _render(self, block: str) -> list[Strip]:
@@ -82,16 +110,27 @@ class MarkdownView(Widget):
         for block in blocks[self._rendered_blocks :]:
             if self._settled:
                 self._settled.append(Strip.blank(0))
-            self._settled.extend(self._render(block))
+            # A block that just settled was usually the open block last frame.
+            lines = self._tail if block == self._tail_text and self._tail_text else self._render(block)
+            self._settled.extend(lines)
         self._rendered_blocks = len(blocks)
+
+    def _render_tail(self) -> None:
+        tail = self.splitter.tail
+        if tail != self._tail_text:
+            self._tail_text = tail
+            self._tail = self._render(tail)
 
     def _ensure_width(self, width: int) -> None:
         if width and width != self._width:
             self._width = width
             self._settled = []
+            self._styled.clear()
             self._rendered_blocks = 0
+            self._tail_text = ""
+            self._tail = []
             self._render_new_blocks()
-            self._tail = self._render(self.splitter.tail)
+            self._render_tail()
 
     def _total_height(self) -> int:
         gap = 1 if self._settled and self._tail else 0
@@ -114,11 +153,16 @@ class MarkdownView(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         self._ensure_width(width)
+        style = self.rich_style
+        if style != self._style_key:
+            self._style_key = style
+            self._styled.clear()
         settled = len(self._settled)
         if y < settled:
-            strip = self._settled[y]
-        else:
-            y -= settled + (1 if self._settled and self._tail else 0)
-            strip = self._tail[y] if 0 <= y < len(self._tail) else Strip.blank(0)
-        style = self.rich_style
+            strip = self._styled.get(y)
+            if strip is None:
+                strip = self._styled[y] = self._settled[y].apply_style(style).adjust_cell_length(width, style)
+            return strip
+        y -= settled + (1 if self._settled and self._tail else 0)
+        strip = self._tail[y] if 0 <= y < len(self._tail) else Strip.blank(0)
         return strip.apply_style(style).adjust_cell_length(width, style)
