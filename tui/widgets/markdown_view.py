@@ -23,6 +23,9 @@ from ..core.blocks import BlockSplitter
 from ..core.sanitize import clean
 
 
+HEIGHT_STEP = 4
+
+
 class _Markdown(Markdown):
     """Rich's Markdown with one shared parser: building a parser costs more than parsing a block."""
 
@@ -66,7 +69,10 @@ class MarkdownView(Widget):
         self._tail: list[Strip] = []
         self._tail_text = ""
         self._height = 0
-        self._styled: dict[int, Strip] = {}  # settled lines with the widget's style applied
+        self.streaming = False
+        """While True, the height grows in steps of HEIGHT_STEP lines (see ``_layout_height``)."""
+        self._styled: dict[int, Strip] = {}
+        self._styled_tail: dict[int, Strip] = {}  # settled lines with the widget's style applied
         self._style_key: object = None
         if text:
             self.splitter.feed(text)
@@ -83,7 +89,7 @@ class MarkdownView(Widget):
         if self._width:
             self._render_new_blocks()
             self._render_tail()
-        height = self._total_height()
+        height = self._layout_height()
         if height != self._height:
             self._height = height
             self.refresh(layout=True)
@@ -91,6 +97,23 @@ class MarkdownView(Widget):
             # Only the open block (and any newly settled lines) changed.
             first = max(0, min(first_changed, height) - 1)
             self.refresh(Region(0, first, self._width or self.size.width, height - first))
+
+    def finish(self) -> None:
+        """The reply is complete: drop the streaming slack at the bottom."""
+        self.streaming = False
+        height = self._layout_height()
+        if height != self._height:
+            self._height = height
+            self.refresh(layout=True)
+
+    def _layout_height(self) -> int:
+        """The height to lay out. While streaming it grows in steps, so that the
+        widget (and the whole log) is re-laid out and repainted once every few
+        lines instead of on every line."""
+        height = self._total_height()
+        if self.streaming and height:
+            height = -(-height // HEIGHT_STEP) * HEIGHT_STEP
+        return height
 
     # -- rendering --------------------------------------------------------
     def _render(self, block: str) -> list[Strip]:
@@ -120,12 +143,14 @@ class MarkdownView(Widget):
         if tail != self._tail_text:
             self._tail_text = tail
             self._tail = self._render(tail)
+            self._styled_tail.clear()
 
     def _ensure_width(self, width: int) -> None:
         if width and width != self._width:
             self._width = width
             self._settled = []
             self._styled.clear()
+            self._styled_tail.clear()
             self._rendered_blocks = 0
             self._tail_text = ""
             self._tail = []
@@ -147,7 +172,7 @@ class MarkdownView(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         self._ensure_width(width)
-        self._height = self._total_height()
+        self._height = self._layout_height()
         return self._height
 
     def render_line(self, y: int) -> Strip:
@@ -157,6 +182,7 @@ class MarkdownView(Widget):
         if style != self._style_key:
             self._style_key = style
             self._styled.clear()
+            self._styled_tail.clear()
         settled = len(self._settled)
         if y < settled:
             strip = self._styled.get(y)
@@ -164,5 +190,9 @@ class MarkdownView(Widget):
                 strip = self._styled[y] = self._settled[y].apply_style(style).adjust_cell_length(width, style)
             return strip
         y -= settled + (1 if self._settled and self._tail else 0)
-        strip = self._tail[y] if 0 <= y < len(self._tail) else Strip.blank(0)
-        return strip.apply_style(style).adjust_cell_length(width, style)
+        if not 0 <= y < len(self._tail):
+            return Strip.blank(width, style)
+        strip = self._styled_tail.get(y)
+        if strip is None:
+            strip = self._styled_tail[y] = self._tail[y].apply_style(style).adjust_cell_length(width, style)
+        return strip

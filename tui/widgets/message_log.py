@@ -53,6 +53,12 @@ class AssistantMessage(Vertical):
     streaming: var[bool] = var(True, toggle_class="-streaming")
     """True while the reply is still arriving."""
 
+    def watch_streaming(self, streaming: bool) -> None:
+        if streaming:
+            self.body.streaming = True
+        else:
+            self.body.finish()
+
     def __init__(self, text: str = "", *, reasoning: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.body = MarkdownView(text)
@@ -123,6 +129,7 @@ class MessageLog(VerticalScroll):
     def add_assistant(self, text: str = "", *, reasoning: str = "", streaming: bool = True) -> AssistantMessage:
         widget = AssistantMessage(text, reasoning=reasoning)
         widget.streaming = streaming
+        widget.body.streaming = streaming
         self.mount(widget)
         return widget
 
