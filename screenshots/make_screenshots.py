@@ -30,7 +30,7 @@ CALLS = [("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'), ("call_b", 
 async def shoot(name: str, scenarios: list[s.Scenario], steps) -> None:
     with s.ScriptedServer() as server:
         server.queue(*scenarios)
-        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0)
+        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0, tools={"enabled": False})
         app = make_app(settings)
         async with app.run_test(size=SIZE) as pilot:
             app.query_one(StatusLine).host = "api.opper.ai"

@@ -8,6 +8,7 @@ from textual.widgets import Collapsible
 from tests import sse_server as s
 from tests.conftest import TEST_KEY
 from tests.helpers import replies, screen_text, send, settle, users
+from tui.core.settings import ToolsSettings
 from tui.screens.help import HelpScreen
 from tui.screens.tool_detail import ToolDetailScreen
 from tui.widgets.error_banner import ErrorBanner
@@ -16,6 +17,7 @@ from tui.widgets.status_line import StatusLine
 from tui.widgets.tool_sidebar import ToolCallItem, ToolSidebar
 
 SIZE = (120, 40)
+NO_TOOLS = ToolsSettings(enabled=False)
 
 
 async def test_send_streams_reply_into_log(make_app, server):
@@ -75,7 +77,7 @@ async def test_tool_calls_appear_in_sidebar_while_streaming(make_app, server):
     # Stall after the first call's name is known, so we can look mid-stream.
     scenario.actions.insert(1, ("stall",))
     server.queue(scenario)
-    app = make_app()
+    app = make_app(tools=NO_TOOLS)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "time?", wait=False)
         for _ in range(100):
@@ -97,7 +99,7 @@ async def test_tool_calls_appear_in_sidebar_while_streaming(make_app, server):
 
 async def test_whole_call_with_stop_finish_counts_as_tool_call(make_app, server):
     server.queue(s.whole_tool_call_reply("", "list_directory", '{"path": "."}'))
-    app = make_app()
+    app = make_app(tools=NO_TOOLS)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "ls")
         assert "model requested 1 tool call" in screen_text(app)
@@ -105,7 +107,7 @@ async def test_whole_call_with_stop_finish_counts_as_tool_call(make_app, server)
 
 async def test_invalid_tool_json_is_marked(make_app, server):
     server.queue(s.tool_calls_reply([("call_x", "read_file", '{"path": "README.md", ')]))
-    app = make_app()
+    app = make_app(tools=NO_TOOLS)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "read")
         (item,) = app.query(ToolCallItem)
@@ -116,7 +118,7 @@ async def test_invalid_tool_json_is_marked(make_app, server):
 async def test_keyboard_navigation_and_detail_screen(make_app, server):
     calls = [("call_a", "get_time", '{"timezone": "UTC"}'), ("call_b", "calculator", '{"expression": "2+2"}')]
     server.queue(s.tool_calls_reply(calls))
-    app = make_app()
+    app = make_app(tools=NO_TOOLS)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "tools")
         await pilot.press("ctrl+t")
@@ -257,7 +259,7 @@ async def test_multi_turn_request_body(make_app, server):
         s.stall_after("Partial"),
         s.text_reply("Last."),
     )
-    app = make_app(system_prompt="Be brief.")
+    app = make_app(system_prompt="Be brief.", tools=NO_TOOLS)
     app.conversation.system_prompt = "Be brief."
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "one")
@@ -291,7 +293,7 @@ async def test_finish_reason_notes(make_app, server):
 async def test_markup_and_escapes_are_rendered_literally(make_app, server):
     hostile = "Literal [bold]x[/] [@click=app.quit]y[/] \x1b[31mred\x1b[0m \x1b]52;c;aGk=\x07end"
     server.queue(s.text_reply(hostile), s.tool_calls_reply([("c1", "f[bold]x[/]", '{"a": "[@click=app.quit]\\u001b[2J"}')]))
-    app = make_app()
+    app = make_app(tools=NO_TOOLS)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "[red]user markup[/]")
         await send(pilot, "tools")

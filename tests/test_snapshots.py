@@ -5,11 +5,13 @@ import asyncio
 
 from tests import sse_server as s
 from tests.helpers import send
+from tui.core.settings import ToolsSettings
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
 from tui.widgets.tool_sidebar import ToolCallItem
 
 SIZE = (110, 34)
+NO_TOOLS = ToolsSettings(enabled=False)
 CALLS = [("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'), ("call_b", "calculator", '{"expression": "2**10 + 7"}')]
 
 
@@ -32,7 +34,7 @@ class TestLayout:
         async def run_before(pilot):
             steady(pilot)
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
     def test_help_screen(self, snap_compare, make_app):
         async def run_before(pilot):
@@ -40,7 +42,7 @@ class TestLayout:
             await pilot.press("f1")
             await pilot.pause()
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
 
 class TestConversation:
@@ -51,7 +53,7 @@ class TestConversation:
             steady(pilot)
             await send(pilot, "How do I sort a list in Python?")
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
 
 class TestTools:
@@ -67,7 +69,7 @@ class TestTools:
             await wait_until(lambda: len(pilot.app.query(ToolCallItem)) == 2 and pilot.app.query(ToolCallItem)[1].call.arguments)
             await pilot.pause(0.2)
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
     def test_sidebar_calls_complete(self, snap_compare, make_app, server):
         server.queue(s.tool_calls_reply(CALLS))
@@ -77,7 +79,7 @@ class TestTools:
             await send(pilot, "What time is it, and what is 2**10 + 7?")
             await pilot.press("ctrl+t")
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
     def test_detail_screen(self, snap_compare, make_app, server):
         server.queue(s.tool_calls_reply(CALLS))
@@ -88,7 +90,7 @@ class TestTools:
             await pilot.press("ctrl+t", "enter")
             await pilot.pause()
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
 
 
 class TestErrors:
@@ -99,4 +101,4 @@ class TestErrors:
             steady(pilot)
             await send(pilot, "Explain the theory of everything")
 
-        assert snap_compare(make_app(), terminal_size=SIZE, run_before=run_before)
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)

@@ -49,6 +49,8 @@ class ChatApp(App[None]):
 
     streaming: var[bool] = var(False)
     """True while a reply is streaming."""
+    tools_running: var[bool] = var(False)
+    """True while a round of tool calls is being confirmed or run."""
 
     def __init__(self, settings: Settings, *, client_factory=None) -> None:
         super().__init__()
@@ -63,6 +65,12 @@ class ChatApp(App[None]):
         self._call_keys: list[str] = []
         self._last_prompt = ""
         self._sidebar_choice: bool | None = None
+        self._rounds = 0
+        self._pending_calls: list[tuple[str, object]] = []
+        self._always_allowed: set[str] = set()
+        from .core.tools.setup import build_registry
+
+        self.registry = build_registry(settings)
         self.theme = settings.theme
 
     # -- layout ---------------------------------------------------------
@@ -103,7 +111,7 @@ class ChatApp(App[None]):
     def _on_submitted(self, event: PromptInput.Submitted) -> None:
         text = event.text
         status = self.query_one(StatusLine)
-        if self.streaming:
+        if self.streaming or self.tools_running:
             status.hint = "a reply is still streaming — Esc to stop"
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
             return
@@ -117,6 +125,7 @@ class ChatApp(App[None]):
         self._last_prompt = text
         self.conversation.messages.append(ChatMessage("user", text))
         self.query_one(MessageLog).add_user(text)
+        self._rounds = 0
         self._start_reply()
 
     def _needs_key(self) -> bool:
@@ -138,6 +147,8 @@ class ChatApp(App[None]):
         request = self.conversation.request(
             self.model, temperature=self.settings.temperature, max_tokens=self.settings.max_tokens
         )
+        if self.registry:
+            request["tools"] = self.registry.specs()
         self._stream(request, self._reply)
 
     def _fail_without_request(self) -> None:
@@ -207,6 +218,17 @@ class ChatApp(App[None]):
             notes.append(FINISH_NOTES[message.finish_reason])
         if not reply.text and not calls and not warning:
             notes.append("(empty reply)")
+        if calls and self.registry:
+            self._rounds += 1
+            if self._rounds > self.settings.tools.max_rounds:
+                notes.append(f"stopped: {self.settings.tools.max_rounds} tool rounds in a row (tools.max_rounds)")
+                warning = True
+                self._cancel_unanswered(list(zip(keys, calls)))
+            else:
+                self._pending_calls = list(zip(keys, calls))
+                self.tools_running = True
+                self.query_one(StatusLine).state = "running tools"
+                self._run_tools(self._pending_calls)
         widget.set_note(" · ".join(notes), warning=warning)
 
     @on(m.ReplyFailed)
@@ -233,6 +255,45 @@ class ChatApp(App[None]):
         self.query_one(StatusLine).state = state
         return reply, widget
 
+    @work(exclusive=True, group="tools", exit_on_error=False)
+    async def _run_tools(self, calls: list) -> None:
+        from .tool_runner import run_round
+
+        await run_round(
+            self.post_message,
+            self.push_screen_wait,
+            self.registry,
+            calls,
+            confirm_mode=self.settings.tools.confirm,
+            allowed=self._always_allowed,
+        )
+
+    @on(m.ToolStateChanged)
+    def _on_tool_state(self, message: m.ToolStateChanged) -> None:
+        self.query_one(ToolSidebar).set_state(message.key, message.state, result=message.result, elapsed=message.elapsed)
+
+    @on(m.ToolsFinished)
+    def _on_tools_finished(self, message: m.ToolsFinished) -> None:
+        ids = {key: call.to_api()["id"] for key, call in self._pending_calls}
+        for key, content in message.results:
+            self.conversation.messages.append(ChatMessage("tool", content, tool_call_id=ids[key]))
+        self._pending_calls = []
+        self.tools_running = False
+        if message.cancelled:
+            self.query_one(StatusLine).state = "stopped"
+            self.query_one(MessageLog).add_note("■ tools cancelled — the model was told")
+            return
+        self._start_reply()
+
+    def _cancel_unanswered(self, calls: list) -> None:
+        """Calls that will not run still get a result, so the conversation stays valid."""
+        from .tool_runner import CANCELLED
+
+        sidebar = self.query_one(ToolSidebar)
+        for key, call in calls:
+            self.conversation.messages.append(ChatMessage("tool", CANCELLED, tool_call_id=call.to_api()["id"]))
+            sidebar.set_state(key, "cancelled", result=CANCELLED)
+
     def _restore_prompt(self) -> None:
         prompt = self.query_one(PromptInput)
         if not prompt.text.strip():
@@ -241,9 +302,9 @@ class ChatApp(App[None]):
 
     # -- actions ----------------------------------------------------------
     def action_stop(self) -> None:
-        if self.streaming:
+        if self.streaming or self.tools_running:
             for worker in self.workers:
-                if worker.group == "reply":
+                if worker.group in ("reply", "tools"):
                     worker.cancel()
             return
         banner = self.query_one(ErrorBanner)
@@ -253,7 +314,7 @@ class ChatApp(App[None]):
 
     @on(ErrorBanner.RetryRequested)
     def action_retry(self) -> None:
-        if self.streaming:
+        if self.streaming or self.tools_running:
             return
         messages = self.conversation.messages
         if not messages or messages[-1].role != "assistant" or messages[-1].status == COMPLETE:
@@ -288,7 +349,7 @@ class ChatApp(App[None]):
         self._apply_sidebar()
 
     def action_new_chat(self) -> None:
-        if self.streaming:
+        if self.streaming or self.tools_running:
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return
         self.conversation = Conversation(system_prompt=self.settings.system_prompt)

@@ -10,9 +10,9 @@ import os
 import tomllib
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.opper.ai/v3/compat"
@@ -33,6 +33,69 @@ class UISettings(BaseModel):
     """Show the tool-call sidebar at start (it collapses on narrow terminals anyway)."""
     sidebar_min_width: int = Field(default=100, ge=40)
     """Below this terminal width the sidebar is hidden until toggled."""
+
+
+class CommandToolSettings(BaseModel):
+    """A user-defined tool that runs a program (never through a shell)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """Tool name the model calls."""
+    description: str = ""
+    """What the tool does, for the model."""
+    argv: list[str] = Field(min_length=1)
+    """Program and arguments; "{param}" is replaced inside its own item."""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    """param = "string" | "integer" | "number" | "boolean", or { type, description, default }."""
+    side_effects: bool = True
+    """Whether running it can change anything (then it is confirmed first)."""
+    timeout: float | None = Field(default=None, gt=0)
+    """Seconds before the program is stopped (default: tools.timeout)."""
+
+    @model_validator(mode="after")
+    def _check(self) -> "CommandToolSettings":
+        from .tools.commands import TYPES, placeholders
+
+        for pname, spec in self.parameters.items():
+            kind = spec if isinstance(spec, str) else spec.get("type", "string") if isinstance(spec, dict) else None
+            if kind not in TYPES:
+                raise ValueError(f"parameter '{pname}': type must be one of {', '.join(TYPES)}")
+        missing = placeholders(self.argv) - set(self.parameters)
+        if missing:
+            raise ValueError(f"argv uses undeclared parameters: {', '.join(sorted(missing))}")
+        return self
+
+
+class ToolsSettings(BaseModel):
+    """Tools the model may call, and how they are confirmed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    """Offer tools to the model at all."""
+    confirm: Literal["side-effects", "always"] = "side-effects"
+    """"side-effects": ask before tools that can change things; "always": ask before every tool."""
+    timeout: float = Field(default=30.0, gt=0)
+    """Seconds a tool may run before it fails with a timeout."""
+    max_output: int = Field(default=16384, ge=256)
+    """Bytes of tool output sent back to the model; more is truncated with a note."""
+    max_rounds: int = Field(default=8, ge=1, le=100)
+    """Model calls in a row that may request tools before the loop stops."""
+    roots: list[Path] = Field(default_factory=list)
+    """Folders read_file and list_directory may read (default: the working directory)."""
+    get_time: bool = True
+    """Built-in: current time in a time zone."""
+    calculator: bool = True
+    """Built-in: exact arithmetic."""
+    read_file: bool = True
+    """Built-in: read a file inside the roots."""
+    list_directory: bool = True
+    """Built-in: list a folder inside the roots."""
+    run_command: bool = False
+    """Built-in: run any program (always confirmed). Off by default."""
+    command: list[CommandToolSettings] = Field(default_factory=list)
+    """User-defined command tools ([[tools.command]])."""
 
 
 class Settings(BaseSettings):
@@ -66,6 +129,7 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
     ui: UISettings = Field(default_factory=UISettings)
+    tools: ToolsSettings = Field(default_factory=ToolsSettings)
 
     @field_validator("base_url")
     @classmethod

@@ -41,6 +41,8 @@ class ToolDetailScreen(ModalScreen[None]):
         meta.append(clean(call.name), style="bold")
         meta.append(f"\nid: {clean(call.id) or '(none sent)'}")
         meta.append(f"\nstatus: {self.item.state}")
+        if self.item.elapsed is not None:
+            meta.append(f"\ntime: {self.item.elapsed:.3f} s")
         meta.append(f"\nfragments: {call.fragments}")
         _, error = call.parsed_arguments()
         with VerticalScroll():
@@ -55,6 +57,9 @@ class ToolDetailScreen(ModalScreen[None]):
                     markup=False,
                     id="arguments",
                 )
+            if self.item.result:
+                yield Static(Text("\nResult"), classes="section", markup=False)
+                yield Static(Text(clean(self.item.result)), markup=False, id="result")
         yield Footer()
 
     def action_copy(self) -> None:

@@ -15,7 +15,12 @@ from ..core.sanitize import clean
 from ..core.toolcalls import ToolCall
 
 PREVIEW_CHARS = 400
-ICONS = {"assembling": "…", "requested": "●", "invalid": "✗"}
+RESULT_PREVIEW_CHARS = 200
+ICONS = {
+    "assembling": "…", "requested": "●", "invalid": "✗", "awaiting approval": "?",
+    "running": "▶", "done": "✓", "failed": "✗", "denied": "⊘", "cancelled": "■",
+}
+FAILED_STATES = ("invalid", "failed", "denied", "cancelled")
 
 
 class ToolCallItem(Static):
@@ -25,12 +30,17 @@ class ToolCallItem(Static):
     ToolCallItem { height: auto; padding: 0 1; margin: 0 0 1 0; border-left: wide $secondary 50%; }
     ToolCallItem.-selected { border-left: wide $accent; background: $boost; }
     ToolCallItem.-invalid { border-left: wide $error; }
+    ToolCallItem.-failed { border-left: wide $error; }
+    ToolCallItem.-done { border-left: wide $success; }
+    ToolCallItem.-waiting { border-left: wide $warning; }
     """
 
     def __init__(self, call: ToolCall, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
         self.call = call
         self.state = "assembling"
+        self.result = ""
+        self.elapsed: float | None = None
 
     def on_mount(self) -> None:
         self.refresh_call()
@@ -45,6 +55,9 @@ class ToolCallItem(Static):
             text.append(clean(call.name), style="bold")
         if call.id:
             text.append(f"  {clean(call.id)}", style="dim")
+        if self.state not in ("assembling", "requested", "invalid"):
+            timing = f" {self.elapsed:.2f} s" if self.elapsed is not None else ""
+            text.append(f"\n{self.state}{timing}", style="bold red" if self.state in FAILED_STATES else "italic")
         if self.state == "assembling":
             body = call.arguments
         elif self.state == "invalid":
@@ -57,8 +70,24 @@ class ToolCallItem(Static):
             body = body[:PREVIEW_CHARS] + "…"
         if body:
             text.append("\n" + body)
+        if self.result:
+            preview = clean(self.result)
+            if len(preview) > RESULT_PREVIEW_CHARS:
+                preview = preview[:RESULT_PREVIEW_CHARS] + "…"
+            text.append("\n→ " + preview, style="dim")
         self.update(text)
         self.set_class(self.state == "invalid", "-invalid")
+        self.set_class(self.state in ("failed", "denied", "cancelled"), "-failed")
+        self.set_class(self.state == "done", "-done")
+        self.set_class(self.state == "awaiting approval", "-waiting")
+
+    def set_state(self, state: str, *, result: str | None = None, elapsed: float | None = None) -> None:
+        self.state = state
+        if result is not None:
+            self.result = result
+        if elapsed is not None:
+            self.elapsed = elapsed
+        self.refresh_call()
 
     def finish(self) -> None:
         _, error = self.call.parsed_arguments()
@@ -132,6 +161,11 @@ class ToolSidebar(VerticalScroll, can_focus=True):
             item = self._by_key(key)
             if item is not None:
                 item.finish()
+
+    def set_state(self, key: str, state: str, **kwargs) -> None:
+        item = self._by_key(key)
+        if item is not None:
+            item.set_state(state, **kwargs)
 
     def _by_key(self, key: str) -> ToolCallItem | None:
         for item in self.query(ToolCallItem):
