@@ -102,3 +102,63 @@ class TestErrors:
             await send(pilot, "Explain the theory of everything")
 
         assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+
+def fixed_timings(app) -> None:
+    """Tool timings vary from run to run; pin them for the picture."""
+    for item in app.query(ToolCallItem):
+        if item.elapsed is not None:
+            item.elapsed = 0.01
+            item.refresh_call()
+
+
+class TestToolRoundTrip:
+    CALLS = [
+        ("call_1", "calculator", '{"expression": "6 * 7"}'),
+        ("call_2", "touch_note", "{}"),
+        ("call_3", "no_such_tool", '{"x": 1}'),
+    ]
+
+    def tools(self):
+        return ToolsSettings.model_validate({"command": [{"name": "touch_note", "description": "Writes a note to disk", "argv": ["true"]}]})
+
+    def test_confirmation_modal(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(self.CALLS[1:2]))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Write a note", wait=False)
+            await wait_until(lambda: pilot.app.screen.__class__.__name__ == "ConfirmScreen")
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=self.tools()), terminal_size=SIZE, run_before=run_before)
+
+    def test_sidebar_done_failed_denied(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(self.CALLS), s.text_reply("One worked, one was denied, one does not exist."))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Do three things", wait=False)
+            await wait_until(lambda: pilot.app.screen.__class__.__name__ == "ConfirmScreen")
+            await pilot.press("n")
+            await wait_until(lambda: len(server.requests) == 2 and not pilot.app.streaming)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            fixed_timings(pilot.app)
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=self.tools()), terminal_size=SIZE, run_before=run_before)
+
+    def test_detail_screen_with_result(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(self.CALLS[:1]), s.text_reply("42."))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Six times seven?", wait=False)
+            await wait_until(lambda: len(server.requests) == 2 and not pilot.app.streaming)
+            await pilot.app.workers.wait_for_complete()
+            fixed_timings(pilot.app)
+            await pilot.press("ctrl+t", "enter")
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=self.tools()), terminal_size=SIZE, run_before=run_before)

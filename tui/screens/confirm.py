@@ -53,9 +53,9 @@ class ConfirmScreen(ModalScreen[str]):
             with VerticalScroll():
                 yield Static(Syntax(clean(self.call.pretty_arguments()), "json", theme="monokai", word_wrap=True), markup=False)
             with Horizontal():
-                yield Button("Run once [y]", id="run", variant="primary")
-                yield Button("Always allow [a]", id="always")
-                yield Button("Deny [n]", id="deny", variant="error")
+                yield Button(Text("Run once (y)"), id="run", variant="primary")
+                yield Button(Text("Always allow (a)"), id="always")
+                yield Button(Text("Deny (n / Esc)"), id="deny", variant="error")
 
     def on_mount(self) -> None:
         self.query_one("#run", Button).focus()
