@@ -4,7 +4,7 @@
     tui-chat --base-url http://127.0.0.1:8765/v1 --model test-model
 
 The last user message picks the scenario by keyword: ``tools``, ``whole``,
-``badjson``, ``think``, ``error``, ``cut``, ``stall``, ``401``, ``404``,
+``badjson``, ``approve`` (needs tools.run_command = true), ``think``, ``error``, ``cut``, ``stall``, ``401``, ``404``,
 ``429``, ``500``, ``length``, ``filter``, ``long``, ``markup``; anything else
 gets a paced Markdown answer.
 """
@@ -30,6 +30,11 @@ def choose(body: dict) -> s.Scenario:
             ("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'),
             ("call_b", "calculator", '{"expression": "2**10 + 7"}'),
         ], fragment_size=3), 25),
+        "approve": lambda: s.paced(s.tool_calls_reply([
+            ("call_r", "run_command", '{"argv": ["echo", "hello from a tool"]}'),
+            ("call_l", "list_directory", '{"path": "."}'),
+            ("call_d", "run_command", '{"argv": ["rm", "-rf", "/tmp/nothing-here"]}'),
+        ], fragment_size=4), 40),
         "whole": lambda: s.whole_tool_call_reply("", "list_directory", '{"path": "."}'),
         "badjson": lambda: s.tool_calls_reply([("call_x", "read_file", '{"path": "README.md", ')]),
         "think": lambda: s.paced(s.reasoning_reply("Let me think about this step by step. " * 5, "The answer is 42."), 20),

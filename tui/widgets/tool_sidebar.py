@@ -16,6 +16,7 @@ from ..core.toolcalls import ToolCall
 
 PREVIEW_CHARS = 400
 RESULT_PREVIEW_CHARS = 200
+RESULT_PREVIEW_LINES = 4
 ICONS = {
     "assembling": "…", "requested": "●", "invalid": "✗", "awaiting approval": "?",
     "running": "▶", "done": "✓", "failed": "✗", "denied": "⊘", "cancelled": "■",
@@ -72,8 +73,9 @@ class ToolCallItem(Static):
             text.append("\n" + body)
         if self.result:
             preview = clean(self.result)
-            if len(preview) > RESULT_PREVIEW_CHARS:
-                preview = preview[:RESULT_PREVIEW_CHARS] + "…"
+            lines = preview.splitlines()
+            if len(preview) > RESULT_PREVIEW_CHARS or len(lines) > RESULT_PREVIEW_LINES:
+                preview = "\n".join(lines[:RESULT_PREVIEW_LINES])[:RESULT_PREVIEW_CHARS] + " …"
             text.append("\n→ " + preview, style="dim")
         self.update(text)
         self.set_class(self.state == "invalid", "-invalid")
