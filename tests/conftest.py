@@ -37,6 +37,7 @@ def settings(server, empty_config):
         model="test-model",
         api_key=TEST_KEY,
         max_retries=0,
+        history={"path": str(empty_config.parent / "history.db")},
     )
 
 

@@ -43,6 +43,7 @@ class ChatApp(App[None]):
         Binding("ctrl+t", "focus_tools", "Tools", id="app.focus_tools", tooltip="Focus the tool-call sidebar"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.toggle_sidebar", tooltip="Show or hide the tool-call sidebar"),
         Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="Start a new conversation"),
+        Binding("ctrl+o,f2", "history", "History", id="app.history", tooltip="Browse, search, rename and delete conversations"),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
     ]
@@ -52,8 +53,12 @@ class ChatApp(App[None]):
     tools_running: var[bool] = var(False)
     """True while a round of tool calls is being confirmed or run."""
 
-    def __init__(self, settings: Settings, *, client_factory=None) -> None:
+    def __init__(self, settings: Settings, *, client_factory=None, db: str | None = None, open_conversation: int | str | None = None) -> None:
         super().__init__()
+        from .history import History
+
+        self.history = History(settings, db)
+        self._open_on_start = open_conversation
         self.settings = settings
         self.conversation = Conversation(system_prompt=settings.system_prompt)
         self.model = settings.model
@@ -91,7 +96,41 @@ class ChatApp(App[None]):
         status.host = self.settings.host
         self._apply_sidebar()
         self.query_one(PromptInput).focus()
+        if self.history.error:
+            self._show_history_error()
+        if self._open_on_start == "latest":
+            latest = self.history.store.latest()
+            if latest is not None:
+                self.open_conversation(latest.id)
+        elif self._open_on_start is not None:
+            if not self.open_conversation(int(self._open_on_start)):
+                self.notify(f"No conversation with id {self._open_on_start}; starting a new one.", severity="warning")
         self._warm_up()
+
+    def _show_history_error(self) -> None:
+        from .core.errors import Failure
+
+        self.query_one(ErrorBanner).show(Failure(
+            "history", "History is off for this session: nothing will be saved.",
+            "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.history.error,
+        ))
+
+    def open_conversation(self, conversation_id: int) -> bool:
+        """Replace the screen with a stored conversation; continuing it resends its history."""
+        from .restore import restore
+
+        info = self.history.store.conversation(conversation_id)
+        if info is None or self.streaming or self.tools_running:
+            return False
+        messages = [message for _, message in self.history.store.messages(conversation_id)]
+        self.action_new_chat()
+        self.conversation = Conversation(messages=messages, system_prompt=info.system_prompt)
+        self.model = info.model or self.settings.model
+        self.query_one(StatusLine).model = self.model
+        self._call_keys = restore(self.query_one(MessageLog), self.query_one(ToolSidebar), messages)
+        self.history.reset(conversation_id)
+        self.sub_title = info.title
+        return True
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -124,6 +163,7 @@ class ChatApp(App[None]):
         self.query_one(ErrorBanner).hide()
         self._last_prompt = text
         self.conversation.messages.append(ChatMessage("user", text))
+        self.history.add(self.conversation.messages[-1], model=self.model, system_prompt=self.conversation.system_prompt)
         self.query_one(MessageLog).add_user(text)
         self._rounds = 0
         self._start_reply()
@@ -149,6 +189,7 @@ class ChatApp(App[None]):
         )
         if self.registry:
             request["tools"] = self.registry.specs()
+        self.history.begin_reply(self.model)
         self._stream(request, self._reply)
 
     def _fail_without_request(self) -> None:
@@ -179,6 +220,8 @@ class ChatApp(App[None]):
     def _on_content(self, message: m.ContentDelta) -> None:
         if self._reply_widget is not None:
             self._reply_widget.append(message.text)
+        if self._reply is not None:
+            self.history.checkpoint(self._reply, self.model)
 
     @on(m.ReasoningDelta)
     def _on_reasoning(self, message: m.ReasoningDelta) -> None:
@@ -251,6 +294,7 @@ class ChatApp(App[None]):
         assert widget is not None
         widget.streaming = False
         self.conversation.messages.append(reply.to_message(status, self.model))
+        self.history.end_reply(self.conversation.messages[-1])
         self.streaming = False
         self.query_one(StatusLine).state = state
         return reply, widget
@@ -277,6 +321,7 @@ class ChatApp(App[None]):
         ids = {key: call.to_api()["id"] for key, call in self._pending_calls}
         for key, content in message.results:
             self.conversation.messages.append(ChatMessage("tool", content, tool_call_id=ids[key]))
+            self.history.add(self.conversation.messages[-1], model=self.model)
         self._pending_calls = []
         self.tools_running = False
         if message.cancelled:
@@ -292,6 +337,7 @@ class ChatApp(App[None]):
         sidebar = self.query_one(ToolSidebar)
         for key, call in calls:
             self.conversation.messages.append(ChatMessage("tool", CANCELLED, tool_call_id=call.to_api()["id"]))
+            self.history.add(self.conversation.messages[-1], model=self.model)
             sidebar.set_state(key, "cancelled", result=CANCELLED)
 
     def _restore_prompt(self) -> None:
@@ -323,6 +369,7 @@ class ChatApp(App[None]):
                 return
         if messages and messages[-1].role == "assistant":
             messages.pop()
+            self.history.discard_last_reply()
             if self._reply_widget is not None:
                 self._reply_widget.remove()
         prompt = self.query_one(PromptInput)
@@ -353,6 +400,8 @@ class ChatApp(App[None]):
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return
         self.conversation = Conversation(system_prompt=self.settings.system_prompt)
+        self.history.reset()
+        self.sub_title = ""
         self.query_one(MessageLog).clear()
         sidebar = self.query_one(ToolSidebar)
         for item in sidebar.items:
@@ -378,12 +427,59 @@ class ChatApp(App[None]):
         self.copy_to_clipboard(event.item.call.arguments)
         self.notify("Arguments copied to the clipboard.", timeout=2)
 
+    async def action_quit(self) -> None:
+        self._save_partial()
+        await super().action_quit()
+
+    def on_unmount(self) -> None:
+        self._save_partial()
+
+    def _save_partial(self) -> None:
+        """Quitting mid-reply keeps what arrived, marked interrupted."""
+        if self.streaming and self._reply is not None:
+            self.history.checkpoint(self._reply, self.model, force=True)
+
+    def action_history(self) -> None:
+        from .screens.history import HistoryScreen
+
+        if self.streaming or self.tools_running:
+            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
+            return
+
+        def opened(conversation_id: int | None) -> None:
+            if conversation_id is not None:
+                self.open_conversation(conversation_id)
+
+        self.push_screen(HistoryScreen(self.history.store, self.history.persistent), opened)
+
+    def action_export(self, fmt: str = "md") -> None:
+        from pathlib import Path
+
+        from .core.export import to_json, to_markdown
+
+        cid = self.history.conversation_id
+        info = self.history.store.conversation(cid) if cid is not None else None
+        if info is None:
+            self.notify("Nothing to export yet: send a message first.", timeout=3)
+            return
+        messages = [message for _, message in self.history.store.messages(cid)]
+        text = to_markdown(info, messages) if fmt == "md" else to_json(info, messages)
+        path = Path.cwd() / f"tui-chat-{cid}.{fmt}"
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            return
+        self.notify(f"Exported to {path}", timeout=4)
+
     # -- palette / help -----------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("quit",):
                 yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+        yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
+        yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
 
     def _keymap_keys(self, binding: Binding) -> str:
         return self.settings.keymap.get(binding.id or "", binding.key)

@@ -1,4 +1,10 @@
-"""Command line: arguments -> Settings -> make_app(). Config errors exit 2."""
+"""Command line: arguments -> Settings -> make_app(). Config errors exit 2.
+
+    tui-chat [--base-url URL] [--model ID] [--system TEXT] [--config PATH]
+             [--db PATH] [--resume | --conversation ID]
+    tui-chat export ID [--format md|json] [-o FILE]
+    tui-chat import FILE
+"""
 
 from __future__ import annotations
 
@@ -12,29 +18,116 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-chat",
         description="A terminal chat for any OpenAI-compatible Chat Completions endpoint.",
+        epilog="Also: 'tui-chat export ID [--format md|json] [-o FILE]' and 'tui-chat import FILE'.",
     )
     parser.add_argument("--base-url", help="endpoint base URL, e.g. http://127.0.0.1:11434/v1")
     parser.add_argument("--model", help="model id, e.g. openai/gpt-5-mini")
     parser.add_argument("--system", help="system prompt for this session")
     parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir)")
+    parser.add_argument("--db", metavar="PATH", help="history database (default: the user data dir)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--resume", action="store_true", help="open the most recent conversation")
+    group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
     parser.add_argument("--version", action="version", version=f"tui-chat {__version__}")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    from .core.settings import ConfigError, load_settings
+def build_data_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"tui-chat {command}")
+    if command == "export":
+        parser.add_argument("id", type=int, help="conversation id (see the history screen)")
+        parser.add_argument("--format", choices=("md", "json"), default="md")
+        parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+    else:
+        parser.add_argument("file", help="a JSON export from 'tui-chat export --format json'")
+    parser.add_argument("--config", metavar="PATH")
+    parser.add_argument("--db", metavar="PATH")
+    return parser
 
-    try:
-        settings = load_settings(
-            args.config, base_url=args.base_url, model=args.model, system_prompt=args.system
-        )
-    except ConfigError as exc:
-        print(f"tui-chat: bad configuration\n{exc}", file=sys.stderr)
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    command = _data_command_index(argv)
+    if command is not None:
+        rest = argv[:command] + argv[command + 1 :]
+        return data_command(argv[command], build_data_parser(argv[command]).parse_args(rest))
+    args = build_parser().parse_args(argv)
+    settings = _settings(args, base_url=args.base_url, model=args.model, system_prompt=args.system)
+    if settings is None:
         return 2
     from .app import make_app
 
-    make_app(settings).run()
+    target = "latest" if args.resume else args.conversation
+    make_app(settings, db=args.db, open_conversation=target).run()
+    return 0
+
+
+TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation"}
+
+
+def _data_command_index(argv: list[str]) -> int | None:
+    """Where 'export' or 'import' stands as the first positional word, if it does."""
+    skip = False
+    for index, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif word in TAKES_VALUE:
+            skip = True
+        elif not word.startswith("-"):
+            return index if word in ("export", "import") else None
+    return None
+
+
+def _settings(args, **overrides):
+    from .core.settings import ConfigError, load_settings
+
+    try:
+        return load_settings(args.config, **overrides)
+    except ConfigError as exc:
+        print(f"tui-chat: bad configuration\n{exc}", file=sys.stderr)
+        return None
+
+
+def data_command(command: str, args) -> int:
+    from pathlib import Path
+
+    from .core.export import ImportError_, parse_import, to_json, to_markdown
+    from .core.store import Store, StoreError
+
+    settings = _settings(args)
+    if settings is None:
+        return 2
+    path = args.db or settings.history.resolved_path()
+    if path is None:
+        print("tui-chat: history is disabled (history.enabled = false)", file=sys.stderr)
+        return 1
+    try:
+        store = Store(Path(path))
+    except StoreError as exc:
+        print(f"tui-chat: {exc}", file=sys.stderr)
+        return 1
+    if command == "export":
+        info = store.conversation(args.id)
+        if info is None:
+            print(f"tui-chat: no conversation with id {args.id}", file=sys.stderr)
+            return 1
+        messages = [message for _, message in store.messages(args.id)]
+        text = to_markdown(info, messages) if args.format == "md" else to_json(info, messages)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return 0
+    try:
+        info, messages = parse_import(Path(args.file).read_text(encoding="utf-8"))
+    except OSError as exc:
+        print(f"tui-chat: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    except (ImportError_, UnicodeDecodeError) as exc:
+        print(f"tui-chat: {args.file}: {exc}. Nothing was imported.", file=sys.stderr)
+        return 1
+    new_id = store.import_conversation(info, messages)
+    print(f"imported as conversation {new_id} ({len(messages)} messages)")
     return 0
 
 

@@ -98,6 +98,26 @@ class ToolsSettings(BaseModel):
     """User-defined command tools ([[tools.command]])."""
 
 
+class HistorySettings(BaseModel):
+    """Where conversations are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    """Keep conversations in SQLite. false keeps nothing on disk."""
+    path: Path | None = None
+    """Database file (default: the user data dir, tui-chat/history.db). --db overrides it."""
+
+    def resolved_path(self) -> Path | None:
+        if not self.enabled:
+            return None
+        if self.path is not None:
+            return Path(self.path).expanduser()
+        from platformdirs import user_data_path
+
+        return user_data_path("tui-chat") / "history.db"
+
+
 class Settings(BaseSettings):
     """Everything the app can be configured with. See config.example.toml."""
 
@@ -130,6 +150,7 @@ class Settings(BaseSettings):
     """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
     ui: UISettings = Field(default_factory=UISettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
+    history: HistorySettings = Field(default_factory=HistorySettings)
 
     @field_validator("base_url")
     @classmethod

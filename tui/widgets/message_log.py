@@ -73,6 +73,8 @@ class AssistantMessage(Vertical):
     def on_mount(self) -> None:
         if self._reasoning_text:
             self._ensure_reasoning()
+            if self.collapse_on_mount:
+                self.call_after_refresh(self.collapse_reasoning)
 
     def _ensure_reasoning(self) -> Static:
         if self._reasoning is None:
@@ -91,6 +93,8 @@ class AssistantMessage(Vertical):
     @property
     def text(self) -> str:
         return self.body.text
+
+    collapse_on_mount = False
 
     def collapse_reasoning(self) -> None:
         """Fold the reasoning away once there is an answer to read."""
@@ -132,6 +136,62 @@ class MessageLog(VerticalScroll):
         widget.body.streaming = streaming
         self.mount(widget)
         return widget
+
+    PAGE = 40
+
+    def restore(self, messages: list, note_for) -> None:
+        """Show stored messages: the last page now, older pages when scrolled to the top."""
+        self.clear()
+        for hint in self.query(".welcome"):
+            hint.remove()
+        shown = [m for m in messages if m.role in ("user", "assistant")]
+        self._older = shown[: -self.PAGE] if len(shown) > self.PAGE else []
+        self._note_for = note_for
+        self.mount_all(self._widgets(shown[-self.PAGE :]))
+        self._update_more_hint()
+        self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
+
+    def _widgets(self, messages: list) -> list:
+        widgets = []
+        for message in messages:
+            if message.role == "user":
+                widgets.append(UserMessage(message.content))
+            else:
+                widget = AssistantMessage(message.content, reasoning=message.reasoning)
+                widget.streaming = False
+                note, warning = self._note_for(message)
+                widget.set_note(note, warning=warning)
+                if widget._reasoning_text and message.content:
+                    widget.collapse_on_mount = True
+                widgets.append(widget)
+        return widgets
+
+    def _update_more_hint(self) -> None:
+        for hint in self.query(".more-hint"):
+            hint.remove()
+        if getattr(self, "_older", None):
+            hint = Static(Text(f"▲ {len(self._older)} earlier messages — scroll up to load"), classes="empty-hint more-hint", markup=False)
+            self.mount(hint, before=0)
+
+    def load_older(self) -> None:
+        older = getattr(self, "_older", [])
+        if not older:
+            return
+        page, self._older = older[-self.PAGE :], older[: -self.PAGE]
+        anchor = next((c for c in self.children if not c.has_class("more-hint")), None)
+        before_height = self.virtual_size.height
+        self.mount_all(self._widgets(page), before=anchor) if anchor else self.mount_all(self._widgets(page))
+        self._update_more_hint()
+
+        def keep_place() -> None:
+            self.scroll_to(y=self.virtual_size.height - before_height, animate=False, immediate=True)
+
+        self.call_after_refresh(keep_place)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if new <= 0 and old > 0 and getattr(self, "_older", None):
+            self.load_older()
 
     def add_note(self, text: str) -> Static:
         widget = Static(Text(text), classes="empty-hint", markup=False)

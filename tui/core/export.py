@@ -1,0 +1,114 @@
+"""Export a conversation as Markdown or JSON, and import a JSON export back.
+
+The JSON is the OpenAI ``messages`` array plus metadata, so it can be replayed
+against any endpoint; what only tui-chat needs (status, reasoning, usage, model
+per message) sits in ``metadata.messages``, one entry per message.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from .conversation import COMPLETE, ChatMessage
+from .store import ConversationInfo
+
+FORMAT = "tui-chat/1"
+ROLES = ("system", "user", "assistant", "tool")
+STATUSES = ("complete", "interrupted", "stopped", "error")
+
+
+class ImportError_(ValueError):
+    """A malformed export; the message says what and where."""
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def to_json(info: ConversationInfo, messages: list[ChatMessage]) -> str:
+    api = ([{"role": "system", "content": info.system_prompt}] if info.system_prompt else []) + [m.to_api() for m in messages]
+    meta = [{"status": m.status, "finish_reason": m.finish_reason, "model": m.model, "reasoning": m.reasoning, "usage": m.usage} for m in messages]
+    data = {
+        "format": FORMAT,
+        "metadata": {
+            "title": info.title, "model": info.model, "host": info.host, "created": _iso(info.created),
+            "updated": _iso(info.updated), "system_prompt": info.system_prompt, "messages": meta,
+        },
+        "messages": api,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_markdown(info: ConversationInfo, messages: list[ChatMessage]) -> str:
+    out = [f"# {info.title}", "", f"*{info.model} @ {info.host} · {_iso(info.created)}*", ""]
+    if info.system_prompt:
+        out += ["**System:**", "", info.system_prompt, ""]
+    for message in messages:
+        if message.role == "user":
+            out += ["## User", "", message.content, ""]
+        elif message.role == "assistant":
+            note = "" if message.status == COMPLETE else f" ({message.status})"
+            out += [f"## Assistant{note}", ""]
+            if message.content:
+                out += [message.content, ""]
+            for call in message.tool_calls:
+                function = call.get("function", {})
+                out += [f"**Tool call** `{function.get('name', '')}` ({call.get('id', '')}):", "", "```json", _pretty(function.get("arguments", "")), "```", ""]
+        elif message.role == "tool":
+            out += [f"**Tool result** ({message.tool_call_id}):", "", "```", message.content, "```", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _pretty(arguments: str) -> str:
+    try:
+        return json.dumps(json.loads(arguments), indent=2, ensure_ascii=False)
+    except ValueError:
+        return arguments
+
+
+def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
+    """Validate an export completely before anything is written."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ImportError_(f"not JSON: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise ImportError_("expected an object with a 'messages' array")
+    meta = data.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ImportError_("'metadata' must be an object")
+    extra = meta.get("messages") or []
+    system_prompt = str(meta.get("system_prompt") or "")
+    messages: list[ChatMessage] = []
+    api = data["messages"]
+    if api and isinstance(api[0], dict) and api[0].get("role") == "system":
+        system_prompt = system_prompt or str(api[0].get("content") or "")
+        api = api[1:]
+    for index, item in enumerate(api):
+        where = f"messages[{index}]"
+        if not isinstance(item, dict):
+            raise ImportError_(f"{where}: must be an object")
+        role = item.get("role")
+        if role not in ROLES or role == "system":
+            raise ImportError_(f"{where}.role: must be user, assistant or tool (got {role!r})")
+        content = item.get("content")
+        if content is not None and not isinstance(content, str):
+            raise ImportError_(f"{where}.content: must be a string or null")
+        calls = item.get("tool_calls") or []
+        if not isinstance(calls, list) or not all(isinstance(c, dict) and isinstance(c.get("function"), dict) for c in calls):
+            raise ImportError_(f"{where}.tool_calls: must be a list of calls with a 'function' object")
+        if role == "tool" and not isinstance(item.get("tool_call_id"), str):
+            raise ImportError_(f"{where}.tool_call_id: required for a tool message")
+        more = extra[index] if index < len(extra) and isinstance(extra[index], dict) else {}
+        status = more.get("status", COMPLETE)
+        if status not in STATUSES:
+            raise ImportError_(f"metadata.messages[{index}].status: must be one of {', '.join(STATUSES)}")
+        messages.append(ChatMessage(
+            role=role, content=content or "", tool_calls=calls, tool_call_id=item.get("tool_call_id") or "",
+            status=status, finish_reason=str(more.get("finish_reason") or ""), model=str(more.get("model") or ""),
+            reasoning=str(more.get("reasoning") or ""), usage=more.get("usage") if isinstance(more.get("usage"), dict) else {},
+        ))
+    info = {"title": str(meta.get("title") or ""), "model": str(meta.get("model") or ""), "host": str(meta.get("host") or ""), "system_prompt": system_prompt}
+    return info, messages
