@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 
+import time
+
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+os.environ["TZ"] = "UTC"  # dates on screen (history list) must not depend on the machine
+time.tzset()
 for _name in ("TUI_CHAT_API_KEY", "OPPER_API_KEY", "OPENAI_API_KEY", "TUI_CHAT_MODEL", "TUI_CHAT_BASE_URL", "TUI_CHAT_CONFIG"):
     os.environ.pop(_name, None)
 

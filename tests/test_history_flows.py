@@ -1,6 +1,7 @@
 """History in the app: persistence across runs, browse, search, rename, delete, export."""
 
 import asyncio
+from pathlib import Path
 
 from tests import sse_server as s
 from tests.helpers import replies, screen_text, send, settle, users
@@ -71,3 +72,79 @@ async def test_history_screen_search_open_rename_delete(settings, server):
         await pilot.pause()
         titles = [c.title for c in app.history.store.conversations()]
         assert len(titles) == 1
+
+
+async def test_corrupt_database_runs_in_memory_with_a_banner(settings, server, tmp_path):
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"definitely not sqlite " * 50)
+    before = path.read_bytes()
+    server.queue(s.text_reply("Still works."))
+    app = real_make_app(settings, db=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "History is off for this session" in text and "broken.db" in text
+        await pilot.press("x")
+        await send(pilot, "hello")
+        assert replies(app)[-1].text == "Still works."
+        assert not app.history.persistent
+    assert path.read_bytes() == before
+
+
+async def test_history_disabled_keeps_nothing_on_disk(settings, server, tmp_path):
+    from tui.core.settings import HistorySettings
+
+    app = real_make_app(settings.model_copy(update={"history": HistorySettings(enabled=False)}))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+    assert not Path(settings.history.path).exists()
+
+
+async def test_retry_replaces_the_stored_failed_reply(settings, server):
+    server.queue(s.error_midstream("Half"), s.text_reply("Whole answer."))
+    app = real_make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "question")
+        await pilot.press("r")
+        await settle(pilot)
+        cid = app.history.conversation_id
+        stored = [(m.role, m.content, m.status) for _, m in app.history.store.messages(cid)]
+    assert stored == [("user", "question", "complete"), ("assistant", "Whole answer.", "complete")]
+
+
+async def test_export_from_the_palette_action(settings, server, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = real_make_app(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "export me")
+        app.action_export("md")
+        app.action_export("json")
+        cid = app.history.conversation_id
+    assert "## User\n\nexport me" in (tmp_path / f"tui-chat-{cid}.md").read_text()
+    assert '"format": "tui-chat/1"' in (tmp_path / f"tui-chat-{cid}.json").read_text()
+
+
+def test_cli_export_and_import(settings, server, tmp_path):
+    import asyncio as aio
+    import subprocess
+    import sys
+
+    async def make():
+        app = real_make_app(settings)
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "cli round trip")
+
+    aio.run(make())
+    db = settings.history.path
+    out = tmp_path / "c.json"
+    run = lambda *a: subprocess.run([sys.executable, "-m", "tui", *a], capture_output=True, text=True)  # noqa: E731
+    result = run("export", "1", "--format", "json", "-o", str(out), "--db", db)
+    assert result.returncode == 0, result.stderr
+    result = run("--db", db, "import", str(out))
+    assert result.returncode == 0 and "imported as conversation 2" in result.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"messages": [{"role": "wizard"}]}')
+    result = run("import", str(bad), "--db", db)
+    assert result.returncode == 1 and "messages[0].role" in result.stderr and "Nothing was imported" in result.stderr
+    result = run("export", "99", "--db", db)
+    assert result.returncode == 1 and "no conversation with id 99" in result.stderr

@@ -162,3 +162,42 @@ class TestToolRoundTrip:
             await pilot.pause()
 
         assert snap_compare(make_app(tools=self.tools()), terminal_size=SIZE, run_before=run_before)
+
+
+class TestHistory:
+    def test_history_screen(self, snap_compare, make_app, server):
+        from tui.core.conversation import ChatMessage
+
+        app = make_app(tools=NO_TOOLS)
+        store = app.history.store
+        for title, reply in [("Sorting a list in Python", "Use sorted()."), ("Whales are mammals", "Yes, they are."), ("Plan a trip to Kyoto", "Go in autumn.")]:
+            cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
+            store.add_message(cid, ChatMessage("user", title))
+            store.add_message(cid, ChatMessage("assistant", reply))
+        with store.transaction() as db:
+            db.execute("UPDATE conversations SET created = 1795000000 + id * 3600, updated = 1795000000 + id * 3600")
+
+        async def run_before(pilot):
+            steady(pilot)
+            await pilot.press("ctrl+o")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_history_search(self, snap_compare, make_app, server):
+        from tui.core.conversation import ChatMessage
+
+        app = make_app(tools=NO_TOOLS)
+        store = app.history.store
+        cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
+        store.add_message(cid, ChatMessage("user", "Tell me about whales"))
+        store.add_message(cid, ChatMessage("assistant", "Blue whales are the largest animals that have ever lived, and whales are mammals."))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await pilot.press("ctrl+o")
+            await pilot.press(*"whales")
+            await pilot.pause()
+            pilot.app.screen.query_one("Input").cursor_blink = False
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
