@@ -142,7 +142,7 @@ async def bare_sdk(server: ServerProcess, n: int) -> float:
 def _settings(server):
     from tui.core.settings import Settings
 
-    return Settings(base_url=server.base_url, model="test-model", api_key="sk-bench", max_retries=0)
+    return Settings(base_url=server.base_url, model="test-model", api_key="sk-bench", max_retries=0, history={"enabled": False})
 
 
 class Probe:
@@ -300,7 +300,7 @@ async def long_log(replies_count: int, tokens_per_reply: int) -> dict:
     from tui.widgets.message_log import MessageLog
 
     text = "".join(make_tokens(tokens_per_reply))
-    app = make_app(Settings(base_url="http://127.0.0.1:9/v1", model="m", api_key="k"))
+    app = make_app(Settings(base_url="http://127.0.0.1:9/v1", model="m", api_key="k", history={"enabled": False}))
     async with app.run_test(size=(120, 40)) as pilot:
         log = app.query_one(MessageLog)
         start = time.perf_counter()
@@ -338,7 +338,8 @@ def first_frame(runs: int = 5) -> float:
     for _ in range(runs):
         master, slave = pty.openpty()
         os.set_blocking(master, False)
-        env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40", TUI_CHAT_CONFIG=os.devnull)
+        env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40", TUI_CHAT_CONFIG=os.devnull,
+                   TUI_CHAT_HISTORY__ENABLED="false")
         start = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "tui", "--base-url", "http://127.0.0.1:9/v1"],

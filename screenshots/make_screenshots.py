@@ -15,6 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["TEXTUAL_ANIMATIONS"] = "none"
+os.environ["TZ"] = "UTC"
+__import__("time").tzset()
 
 from tests import sse_server as s  # noqa: E402
 from tests.helpers import send  # noqa: E402
@@ -30,7 +32,7 @@ CALLS = [("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'), ("call_b", 
 async def shoot(name: str, scenarios: list[s.Scenario], steps) -> None:
     with s.ScriptedServer() as server:
         server.queue(*scenarios)
-        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0, tools={"enabled": False})
+        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0, tools={"enabled": False}, history={"enabled": False})
         app = make_app(settings)
         async with app.run_test(size=SIZE) as pilot:
             app.query_one(StatusLine).host = "api.opper.ai"
@@ -59,11 +61,24 @@ async def main() -> None:
     async def help_screen(pilot):
         await pilot.press("f1")
 
+    async def history(pilot):
+        from tui.core.conversation import ChatMessage
+
+        store = pilot.app.history.store
+        for title in ["Sorting a list in Python", "Why are whales mammals?", "Plan a week in Kyoto in autumn"]:
+            cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
+            store.add_message(cid, ChatMessage("user", title))
+            store.add_message(cid, ChatMessage("assistant", "…"))
+        with store.transaction() as db:
+            db.execute("UPDATE conversations SET created = 1795000000 + id * 3600, updated = 1795000000 + id * 3600")
+        await pilot.press("ctrl+o")
+
     await shoot("conversation", [s.markdown_reply()], conversation)
     await shoot("tool-sidebar", [s.tool_calls_reply(CALLS)], tools)
     await shoot("tool-detail", [s.tool_calls_reply(CALLS)], detail)
     await shoot("error-banner", [s.error_midstream("Here is the first half of an answer")], banner)
     await shoot("help", [], help_screen)
+    await shoot("history", [], history)
 
 
 if __name__ == "__main__":

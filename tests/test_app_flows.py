@@ -335,9 +335,9 @@ async def test_help_screen_lists_bindings(make_app):
 
 
 async def test_keymap_remaps_a_binding(make_app):
-    app = make_app(keymap={"app.focus_tools": "ctrl+o"})
+    app = make_app(keymap={"app.focus_tools": "ctrl+g"})
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+g")
         assert app.focused is app.query_one(ToolSidebar)
 
 

@@ -148,3 +148,28 @@ def test_cli_export_and_import(settings, server, tmp_path):
     assert result.returncode == 1 and "messages[0].role" in result.stderr and "Nothing was imported" in result.stderr
     result = run("export", "99", "--db", db)
     assert result.returncode == 1 and "no conversation with id 99" in result.stderr
+
+
+async def test_long_conversation_shows_the_tail_first_and_loads_older_on_scroll(settings):
+    from tui.core.conversation import ChatMessage
+    from tui.widgets.message_log import MessageLog, UserMessage
+
+    app = real_make_app(settings)
+    store = app.history.store
+    cid = store.create_conversation(model="m", host="h")
+    for i in range(100):
+        store.add_message(cid, ChatMessage("user", f"question {i}"))
+        store.add_message(cid, ChatMessage("assistant", f"answer {i}"))
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_conversation(cid)
+        await pilot.pause()
+        await pilot.pause()
+        log = app.query_one(MessageLog)
+        shown = [w.text for w in log.query(UserMessage)]
+        assert len(shown) == MessageLog.PAGE // 2 and shown[-1] == "question 99"
+        assert "question 99" in screen_text(app) and "160 earlier messages" in "".join(str(w.content) for w in log.query(".more-hint"))
+        log.scroll_home(animate=False)
+        await pilot.pause()
+        await pilot.pause()
+        assert len(log.query(UserMessage)) == MessageLog.PAGE
+        assert [w.text for w in log.query(UserMessage)][0] == "question 60"
