@@ -106,6 +106,15 @@ class AssistantMessage(Vertical):
         self.note.set_class(warning, "-warning")
 
 
+def _finished_reply(text: str, reasoning: str, note: str, warning: bool) -> AssistantMessage:
+    widget = AssistantMessage(text, reasoning=reasoning)
+    widget.streaming = False
+    widget.set_note(note, warning=warning)
+    if reasoning and text:
+        widget.collapse_on_mount = True
+    return widget
+
+
 class MessageLog(VerticalScroll):
     """Scrolls with the reply while it streams, unless the user scrolled up."""
 
@@ -125,6 +134,7 @@ class MessageLog(VerticalScroll):
     def add_user(self, text: str) -> UserMessage:
         for hint in self.query(".welcome"):
             hint.remove()
+        self.prune()
         widget = UserMessage(text)
         self.mount(widget)
         self.anchor()
@@ -138,6 +148,9 @@ class MessageLog(VerticalScroll):
         return widget
 
     PAGE = 40
+    """Messages mounted per page when restoring or scrolling back."""
+    MAX_LIVE = 120
+    """Above this many mounted messages, the oldest are unmounted (they load again on scroll)."""
 
     def restore(self, messages: list, note_for) -> None:
         """Show stored messages: the last page now, older pages when scrolled to the top."""
@@ -145,26 +158,42 @@ class MessageLog(VerticalScroll):
         for hint in self.query(".welcome"):
             hint.remove()
         shown = [m for m in messages if m.role in ("user", "assistant")]
-        self._older = shown[: -self.PAGE] if len(shown) > self.PAGE else []
-        self._note_for = note_for
-        self.mount_all(self._widgets(shown[-self.PAGE :]))
+        factories = [self._factory(m, note_for) for m in shown]
+        self._older = factories[: -self.PAGE] if len(factories) > self.PAGE else []
+        self.mount_all([make() for make in factories[-self.PAGE :]])
         self._update_more_hint()
         self.call_after_refresh(self.scroll_end, animate=False, immediate=True)
 
-    def _widgets(self, messages: list) -> list:
-        widgets = []
-        for message in messages:
-            if message.role == "user":
-                widgets.append(UserMessage(message.content))
+    @staticmethod
+    def _factory(message, note_for):
+        if message.role == "user":
+            return lambda: UserMessage(message.content)
+        note, warning = note_for(message)
+        return lambda: _finished_reply(message.content, message.reasoning, note, warning)
+
+    def _messages(self) -> list:
+        return [c for c in self.children if isinstance(c, (UserMessage, AssistantMessage))]
+
+    def prune(self) -> None:
+        """Keep memory and layout cost flat in long sessions: unmount the oldest
+        messages beyond MAX_LIVE; scrolling to the top brings them back."""
+        live = self._messages()
+        excess = len(live) - self.MAX_LIVE
+        if excess <= 0:
+            return
+        older = getattr(self, "_older", [])
+        for widget in live[:excess]:
+            if isinstance(widget, UserMessage):
+                older.append(lambda text=widget.text: UserMessage(text))
+            elif not widget.streaming:
+                text, reasoning = widget.text, widget._reasoning_text
+                note, warning = str(widget.note.content), widget.note.has_class("-warning")
+                older.append(lambda t=text, r=reasoning, n=note, w=warning: _finished_reply(t, r, n, w))
             else:
-                widget = AssistantMessage(message.content, reasoning=message.reasoning)
-                widget.streaming = False
-                note, warning = self._note_for(message)
-                widget.set_note(note, warning=warning)
-                if widget._reasoning_text and message.content:
-                    widget.collapse_on_mount = True
-                widgets.append(widget)
-        return widgets
+                return
+            widget.remove()
+        self._older = older
+        self._update_more_hint()
 
     def _update_more_hint(self) -> None:
         for hint in self.query(".more-hint"):
@@ -180,7 +209,8 @@ class MessageLog(VerticalScroll):
         page, self._older = older[-self.PAGE :], older[: -self.PAGE]
         anchor = next((c for c in self.children if not c.has_class("more-hint")), None)
         before_height = self.virtual_size.height
-        self.mount_all(self._widgets(page), before=anchor) if anchor else self.mount_all(self._widgets(page))
+        widgets = [make() for make in page]
+        self.mount_all(widgets, before=anchor) if anchor else self.mount_all(widgets)
         self._update_more_hint()
 
         def keep_place() -> None:

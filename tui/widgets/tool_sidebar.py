@@ -151,12 +151,23 @@ class ToolSidebar(VerticalScroll, can_focus=True):
                 return None
             item = ToolCallItem(call, name=key)
             self.mount(item)
+            self._prune()
             if self.selected < 0:
                 self.selected = 0
         else:
             item.call = call
             item.refresh_call()
         return item
+
+    MAX_ITEMS = 100
+    """Older calls are dropped from the sidebar (the conversation keeps them)."""
+
+    def _prune(self) -> None:
+        items = self.items
+        for item in items[: max(0, len(items) - self.MAX_ITEMS)]:
+            item.remove()
+        if len(items) > self.MAX_ITEMS:
+            self.selected = min(self.selected, self.MAX_ITEMS - 1)
 
     def finish_all(self, keys: list[str]) -> None:
         for key in keys:
