@@ -160,3 +160,9 @@ def test_non_json_data_is_a_protocol_error():
     with pytest.raises(StreamError) as info:
         list(core.parse_sse_lines(["data: {not json}", ""]))
     assert info.value.kind == "protocol"
+
+
+async def test_unicode_line_separators_do_not_split_a_data_line(settings, server):
+    text = "one\u2028two\u2029three\x85four\x0bfive\x1cend"
+    reply, exc = await run(settings, s.text_reply(text, pieces=2), server)
+    assert exc is None and reply.text == text

@@ -148,7 +148,9 @@ class ChatApp(App[None]):
     # -- sending --------------------------------------------------------
     @on(PromptInput.Submitted)
     def _on_submitted(self, event: PromptInput.Submitted) -> None:
-        text = event.text
+        from .core.sanitize import no_surrogates
+
+        text = no_surrogates(event.text)
         status = self.query_one(StatusLine)
         if self.streaming or self.tools_running:
             status.hint = "a reply is still streaming — Esc to stop"

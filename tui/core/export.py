@@ -8,10 +8,12 @@ per message) sits in ``metadata.messages``, one entry per message.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
 from typing import Any
 
 from .conversation import COMPLETE, ChatMessage
+from .sanitize import clean, no_surrogates
 from .store import ConversationInfo
 
 FORMAT = "tui-chat/1"
@@ -27,6 +29,9 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def to_json(info: ConversationInfo, messages: list[ChatMessage]) -> str:
     api = ([{"role": "system", "content": info.system_prompt}] if info.system_prompt else []) + [m.to_api() for m in messages]
     meta = [{"status": m.status, "finish_reason": m.finish_reason, "model": m.model, "reasoning": m.reasoning, "usage": m.usage} for m in messages]
@@ -38,10 +43,18 @@ def to_json(info: ConversationInfo, messages: list[ChatMessage]) -> str:
         },
         "messages": api,
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    # C1 controls and bidi overrides stay data, but as escapes, never raw in the file.
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def to_markdown(info: ConversationInfo, messages: list[ChatMessage]) -> str:
+    """Readable Markdown. Model and tool text is cleaned of control sequences, so
+    ``cat`` on the file cannot drive the terminal."""
+    return clean("\n".join(_markdown_lines(info, messages)).rstrip()) + "\n"
+
+
+def _markdown_lines(info: ConversationInfo, messages: list[ChatMessage]) -> list[str]:
     out = [f"# {info.title}", "", f"*{info.model} @ {info.host} · {_iso(info.created)}*", ""]
     if info.system_prompt:
         out += ["**System:**", "", info.system_prompt, ""]
@@ -58,7 +71,7 @@ def to_markdown(info: ConversationInfo, messages: list[ChatMessage]) -> str:
                 out += [f"**Tool call** `{function.get('name', '')}` ({call.get('id', '')}):", "", "```json", _pretty(function.get("arguments", "")), "```", ""]
         elif message.role == "tool":
             out += [f"**Tool result** ({message.tool_call_id}):", "", "```", message.content, "```", ""]
-    return "\n".join(out).rstrip() + "\n"
+    return out
 
 
 def _pretty(arguments: str) -> str:
@@ -68,10 +81,14 @@ def _pretty(arguments: str) -> str:
         return arguments
 
 
+def _scrub_object(obj: dict[str, Any]) -> dict[str, Any]:
+    return {key: no_surrogates(value) if isinstance(value, str) else value for key, value in obj.items()}
+
+
 def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
     """Validate an export completely before anything is written."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_hook=_scrub_object)
     except ValueError as exc:
         raise ImportError_(f"not JSON: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):

@@ -41,3 +41,12 @@ def clean(text: str) -> str:
 
 def _needs_escape_pass(text: str) -> bool:
     return "\x1b" in text or any("\x90" <= ch <= "\x9f" for ch in text)
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def no_surrogates(text: str) -> str:
+    """Lone surrogates (from JSON ``"\\ud800"``) cannot be encoded, stored or sent:
+    they become U+FFFD wherever outside text enters the app."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text

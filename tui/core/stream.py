@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import StreamError
+from .sanitize import no_surrogates
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +73,40 @@ def parse_chunk(obj: Any) -> Iterator[Event]:
         yield _usage(usage, obj.get("cost"))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_text = no_surrogates
+
+
 def _parse_choice(choice: dict[str, Any], chunk: dict[str, Any]) -> Iterator[Event]:
     delta = choice.get("delta")
     if isinstance(delta, dict):
         reasoning = delta.get("reasoning_content") or delta.get("reasoning")
         if isinstance(reasoning, str) and reasoning:
-            yield ReasoningDelta(reasoning)
+            yield ReasoningDelta(_text(reasoning))
         content = delta.get("content")
         if isinstance(content, str) and content:
-            yield ContentDelta(content)
+            yield ContentDelta(_text(content))
         refusal = delta.get("refusal")
         if isinstance(refusal, str) and refusal:
-            yield ContentDelta(refusal)
+            yield ContentDelta(_text(refusal))
         calls = delta.get("tool_calls")
         if isinstance(calls, dict):
             calls = [calls]
         if isinstance(calls, list):
             for fragment in calls:
                 if isinstance(fragment, dict):
-                    yield ToolCallDelta(fragment)
+                    yield ToolCallDelta(_clean_fragment(fragment))
     reason = choice.get("finish_reason")
     if isinstance(reason, str) and reason:
         model = chunk.get("model")
         yield Finish(reason, model if isinstance(model, str) else "")
+
+
+def _clean_fragment(fragment: dict[str, Any]) -> dict[str, Any]:
+    function = fragment.get("function")
+    if isinstance(function, dict) and any(isinstance(v, str) and _SURROGATE.search(v) for v in function.values()):
+        fragment = dict(fragment, function={k: _text(v) if isinstance(v, str) else v for k, v in function.items()})
+    return fragment
 
 
 def _usage(usage: dict[str, Any], top_cost: Any) -> Usage:
@@ -217,5 +230,33 @@ async def stream_chat(client: Any, request: dict[str, Any], read_timeout: float)
     body["stream"] = True
     body.setdefault("stream_options", {"include_usage": True})
     async with client.chat.completions.with_streaming_response.create(**body) as response:
-        async for event in read_events(response.iter_lines(), read_timeout):
+        async for event in read_events(sse_lines(response.iter_bytes()), read_timeout):
             yield event
+
+
+async def sse_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
+    """Split a byte stream into SSE lines, on CR, LF or CRLF only.
+
+    httpx's ``iter_lines`` uses ``str.splitlines``, which also breaks on U+2028,
+    U+0085 and friends: one of those inside a JSON string would cut a data line
+    in two. Lines are decoded whole, so a split UTF-8 sequence cannot break.
+    """
+    buffer = b""
+    async for chunk in chunks:
+        buffer += chunk
+        if b"\n" not in chunk and b"\r" not in chunk:
+            continue
+        if b"\r" in buffer:
+            buffer = buffer.replace(b"\r\n", b"\n")
+            if buffer.endswith(b"\r"):
+                buffer, carry = buffer[:-1].replace(b"\r", b"\n"), b"\r"
+            else:
+                buffer, carry = buffer.replace(b"\r", b"\n"), b""
+        else:
+            carry = b""
+        *lines, rest = buffer.split(b"\n")
+        for line in lines:
+            yield line.decode("utf-8", "replace")
+        buffer = rest + carry
+    if buffer:
+        yield buffer.rstrip(b"\r").decode("utf-8", "replace")
