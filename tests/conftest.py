@@ -54,3 +54,45 @@ def make_app(settings):
         return _make(s)
 
     return factory
+
+
+@pytest.fixture(autouse=True)
+def _record_failures(monkeypatch):
+    """Every classified failure's text is kept for the secrets scan at the end."""
+    import tui.worker
+    from tests.secrets_scan import FAILURE_TEXTS
+    from tui.core import errors
+
+    original = errors.classify
+
+    def recording(*args, **kwargs):
+        failure = original(*args, **kwargs)
+        FAILURE_TEXTS.append(failure.text)
+        return failure
+
+    monkeypatch.setattr(errors, "classify", recording)
+    monkeypatch.setattr(tui.worker, "classify", recording)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run if the test key shows up in anything the suite produced."""
+    from pathlib import Path
+
+    from tests.secrets_scan import FAILURE_TEXTS, scan
+
+    root = Path(__file__).resolve().parent.parent
+    roots = [root / "tests" / "__snapshots__", root / "screenshots"]
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None:
+        try:
+            roots.append(factory.getbasetemp())
+        except Exception:  # noqa: BLE001 - no temp dir was made
+            pass
+    leaks = scan(roots, TEST_KEY, FAILURE_TEXTS)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        if reporter:
+            reporter.write_line("SECRET LEAK: the test API key appears in: " + "; ".join(leaks[:10]), red=True)
+        session.exitstatus = 1
+    elif reporter:
+        reporter.write_line(f"secrets scan: test key found nowhere ({len(FAILURE_TEXTS)} error messages, {len(roots)} folders scanned)")

@@ -43,7 +43,7 @@ async def wait_for(predicate, tries=300):
 async def test_soak(make_app, server):
     turns = int(os.environ.get("TUI_CHAT_SOAK_TURNS", "30"))
     rng = random.Random(20261124)
-    app = make_app(tools=ToolsSettings(enabled=False), read_timeout=1.0)
+    app = make_app(tools=ToolsSettings(enabled=False), read_timeout=2.0)
     total = len(f.framed())
     prompts, expected_status, samples, faults = [], [], [], {}
     async with app.run_test(size=SIZE) as pilot:
