@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from tui.widgets.message_log import AssistantMessage, MessageLog, UserMessage
 from tui.widgets.prompt_input import PromptInput
 
@@ -42,3 +44,12 @@ def rendered_text(widget) -> str:
 def screen_text(app) -> str:
     """All visible text on the current screen (from the compositor)."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def wait_for(predicate, tries: int = 300, interval: float = 0.02) -> None:
+    """Poll ``predicate`` until it holds; fail the test if it never does."""
+    for _ in range(tries):
+        if predicate():
+            return
+        await asyncio.sleep(interval)
+    raise AssertionError("condition not reached")

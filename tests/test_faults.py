@@ -6,8 +6,7 @@ import time
 import pytest
 
 from tests import faults as f
-from tests import sse_server as s
-from tests.helpers import replies, screen_text, send, settle, users
+from tests.helpers import replies, screen_text, send, users
 from tui.core.settings import ToolsSettings
 from tui.widgets.error_banner import ErrorBanner
 from tui.widgets.prompt_input import PromptInput

@@ -1,10 +1,9 @@
 """History in the app: persistence across runs, browse, search, rename, delete, export."""
 
-import asyncio
 from pathlib import Path
 
 from tests import sse_server as s
-from tests.helpers import replies, screen_text, send, settle, users
+from tests.helpers import replies, screen_text, send, settle, users, wait_for
 from tui.app import make_app as real_make_app
 from tui.core.settings import ToolsSettings
 from tui.screens.history import HistoryScreen, TextPrompt, YesNo
@@ -12,12 +11,6 @@ from tui.screens.history import HistoryScreen, TextPrompt, YesNo
 SIZE = (120, 40)
 
 
-async def wait_for(predicate, tries=250):
-    for _ in range(tries):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 async def test_conversation_persists_across_two_runs(settings, server):

@@ -9,7 +9,6 @@ import pytest
 
 from tests import sse_server as s
 from tests.helpers import replies, screen_text, send
-from tui.core.export import to_json, to_markdown
 from tui.core.settings import ToolsSettings
 from tui.screens.tool_detail import ToolDetailScreen
 

@@ -3,7 +3,6 @@
 import random
 
 from hypothesis import given, settings, strategies as st
-from rich.console import Console
 from textual.app import App
 
 from tests.sse_server import MARKDOWN_TEXT

@@ -1,10 +1,9 @@
 """How the app looks, pinned. Regenerate only on purpose:
 ``pytest tests/test_snapshots.py --snapshot-update``."""
 
-import asyncio
 
 from tests import sse_server as s
-from tests.helpers import send
+from tests.helpers import send, wait_for as wait_until
 from tui.core.settings import ToolsSettings
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.status_line import StatusLine
@@ -21,12 +20,6 @@ def steady(pilot) -> None:
     pilot.app.query_one(PromptInput).cursor_blink = False
 
 
-async def wait_until(predicate, tries=200):
-    for _ in range(tries):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 class TestLayout:

@@ -4,12 +4,11 @@ CI runs 30 turns. The full soak is 200:
     TUI_CHAT_SOAK_TURNS=200 python -m pytest tests/test_soak.py -s
 """
 
-import asyncio
 import os
 import random
 
 from tests import faults as f
-from tests.helpers import replies, send, settle
+from tests.helpers import replies, send, settle, wait_for
 from tui.core.settings import ToolsSettings
 from tui.widgets.error_banner import ErrorBanner
 
@@ -32,12 +31,6 @@ def rss_mb() -> float:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-async def wait_for(predicate, tries=300):
-    for _ in range(tries):
-        if predicate():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached")
 
 
 async def test_soak(make_app, server):

@@ -1,9 +1,7 @@
 """The history store: migrations, search, rename/delete, bad files, locking, export/import."""
 
-import json
 import os
 import sqlite3
-import stat
 from pathlib import Path
 
 import pytest

@@ -1,12 +1,11 @@
 """The tool round trip in the app, against the loopback server with the real SDK."""
 
-import asyncio
 import sys
 
 import pytest
 
 from tests import sse_server as s
-from tests.helpers import replies, screen_text, send, settle
+from tests.helpers import replies, screen_text, send, settle, wait_for
 from tui.core.settings import ToolsSettings
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.tool_detail import ToolDetailScreen
@@ -30,12 +29,6 @@ def tools(tmp_path, **overrides):
     return ToolsSettings.model_validate(config)
 
 
-async def wait_for(predicate, tries=250):
-    for _ in range(tries):
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not reached")
 
 
 def states(app):
