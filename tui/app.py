@@ -19,7 +19,7 @@ from .core.settings import Settings
 from .screens.help import HelpScreen
 from .screens.tool_detail import ToolDetailScreen
 from .widgets.error_banner import ErrorBanner
-from .widgets.message_log import AssistantMessage, MessageLog
+from .widgets.message_log import STATUS_NOTES, AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
 from .widgets.tool_sidebar import ToolSidebar
@@ -279,7 +279,7 @@ class ChatApp(App[None]):
     @on(m.ReplyFailed)
     def _on_failed(self, message: m.ReplyFailed) -> None:
         reply, widget = self._end_reply(INTERRUPTED if self._reply and self._reply.text else ERROR, "failed")
-        widget.set_note("⚠ interrupted" if reply.text else "⚠ failed — no reply", warning=True)
+        widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True)
         banner = self.query_one(ErrorBanner)
         banner.show(message.failure)
         if not reply.text:
@@ -289,7 +289,7 @@ class ChatApp(App[None]):
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:
         reply, widget = self._end_reply(STOPPED, "stopped")
-        widget.set_note("■ stopped", warning=False)
+        widget.set_note(STATUS_NOTES[STOPPED], warning=False)
 
     def _end_reply(self, status: str, state: str) -> tuple[Reply, AssistantMessage]:
         reply, widget = self._reply or Reply(), self._reply_widget

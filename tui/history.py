@@ -80,7 +80,7 @@ class History:
         """History must never take a turn down: a write that fails is reported once."""
         try:
             return action()
-        except (StoreError, Exception) as exc:  # noqa: BLE001 - disk full, locked, ...
+        except Exception as exc:  # noqa: BLE001 - disk full, locked, ...
             if not self.error:
                 self.error = f"history not saved: {exc}"
             return None

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from .core.conversation import COMPLETE, ChatMessage
 from .core.toolcalls import ToolCall
-from .widgets.message_log import MessageLog
+from .widgets.message_log import STATUS_NOTES, MessageLog
 from .widgets.tool_sidebar import ToolSidebar
 
-STATUS_NOTES = {"interrupted": "⚠ interrupted", "stopped": "■ stopped", "error": "⚠ failed — no reply"}
 
 
 def tool_state(content: str) -> str:

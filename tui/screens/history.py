@@ -104,9 +104,12 @@ class HistoryScreen(Screen[int | None]):
     def action_focus_list(self) -> None:
         self.query_one(OptionList).focus()
 
-    def action_rename(self) -> None:
+    def _selected_info(self):
         conversation_id = self._selected()
-        info = self.store.conversation(conversation_id) if conversation_id else None
+        return self.store.conversation(conversation_id) if conversation_id else None
+
+    def action_rename(self) -> None:
+        info = self._selected_info()
         if info is None:
             return
 
@@ -118,8 +121,7 @@ class HistoryScreen(Screen[int | None]):
         self.app.push_screen(TextPrompt(f"Rename “{clean(info.title)}”", info.title), done)
 
     def action_delete(self) -> None:
-        conversation_id = self._selected()
-        info = self.store.conversation(conversation_id) if conversation_id else None
+        info = self._selected_info()
         if info is None:
             return
 

@@ -13,7 +13,7 @@ from .markdown_view import MarkdownView
 STATUS_NOTES = {
     "interrupted": "⚠ interrupted",
     "stopped": "■ stopped",
-    "error": "⚠ failed",
+    "error": "⚠ failed — no reply",
 }
 
 
