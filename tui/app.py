@@ -53,7 +53,10 @@ class ChatApp(App[None]):
     tools_running: var[bool] = var(False)
     """True while a round of tool calls is being confirmed or run."""
 
-    def __init__(self, settings: Settings, *, client_factory=None, db: str | None = None, open_conversation: int | str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *, client_factory=None, db: str | None = None,
+        open_conversation: int | str | None = None, local=None,
+    ) -> None:
         super().__init__()
         from .history import History
 
@@ -61,8 +64,11 @@ class ChatApp(App[None]):
         self._open_on_start = open_conversation
         self.settings = settings
         self.conversation = Conversation(system_prompt=settings.system_prompt)
-        self.model = settings.model
+        self.local = local
+        """A LocalMode when the bundled local model serves this session."""
+        self.model = local.model if local else settings.model
         self._client = None
+        self._client_url = ""
         self._client_factory = client_factory
         self._reply: Reply | None = None
         self._reply_widget: AssistantMessage | None = None
@@ -94,6 +100,10 @@ class ChatApp(App[None]):
         status = self.query_one(StatusLine)
         status.model = self.model
         status.host = self.settings.host
+        self._exit_on_signals()
+        if self.local:
+            status.model, status.host, status.hint = self.local.label, "this machine", self.local.hint
+            self._start_local()
         self._apply_sidebar()
         self.query_one(PromptInput).focus()
         if self.history.error:
@@ -125,12 +135,42 @@ class ChatApp(App[None]):
         messages = [message for _, message in self.history.store.messages(conversation_id)]
         self.action_new_chat()
         self.conversation = Conversation(messages=messages, system_prompt=info.system_prompt)
-        self.model = info.model or self.settings.model
-        self.query_one(StatusLine).model = self.model
+        if not self.local:
+            self.model = info.model or self.settings.model
+            self.query_one(StatusLine).model = self.model
         self._call_keys = restore(self.query_one(MessageLog), self.query_one(ToolSidebar), messages)
         self.history.reset(conversation_id)
         self.sub_title = info.title
         return True
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM / SIGHUP (terminal closed) quit cleanly: the terminal is restored, children stop."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(sig, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+
+    @work(exclusive=True, group="local", exit_on_error=False)
+    async def _start_local(self) -> None:
+        """Load the local model while the user types; a send waits for it."""
+        from .core.local import LocalError
+
+        status = self.query_one(StatusLine)
+        status.state = "loading local model…"
+        try:
+            await self.local.server.start()
+        except LocalError as exc:
+            status.state = "failed"
+            if not self.streaming:
+                self.query_one(ErrorBanner).show(self.local.start_failure(exc))
+            return
+        if not self.streaming:
+            status.state = "ready"
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -171,7 +211,7 @@ class ChatApp(App[None]):
         self._start_reply()
 
     def _needs_key(self) -> bool:
-        return not self.settings.key and self.settings.host.split(":")[0] not in LOCAL_HOSTS and not self.settings.host.startswith("[::1]")
+        return not self.local and not self.settings.key and self.settings.host.split(":")[0] not in LOCAL_HOSTS and not self.settings.host.startswith("[::1]")
 
     def _start_reply(self) -> None:
         if self._needs_key():
@@ -184,7 +224,8 @@ class ChatApp(App[None]):
         log.anchor()
         self.streaming = True
         status = self.query_one(StatusLine)
-        status.state = "streaming"
+        loading = self.local and not self.local.server.load_seconds
+        status.state = "loading local model…" if loading else "streaming"
         status.usage = ""
         request = self.conversation.request(
             self.model, temperature=self.settings.temperature, max_tokens=self.settings.max_tokens
@@ -203,11 +244,21 @@ class ChatApp(App[None]):
     async def _stream(self, request: dict, reply: Reply) -> None:
         from .worker import pump_reply
 
-        if self._client is None:
+        settings = self.settings
+        if self.local:
+            from .core.local import LocalError
+
+            try:
+                await self.local.server.start()
+            except LocalError as exc:
+                self.post_message(m.ReplyFailed(self.local.start_failure(exc)))
+                return
+            settings = self.local.settings_for(settings)
+        if self._client is None or self._client_url != settings.base_url:
             factory = self._client_factory
             if factory is None:
                 from .core.client import make_client as factory
-            self._client = factory(self.settings)
+            self._client, self._client_url = factory(settings), settings.base_url
         await pump_reply(
             self.post_message,
             self._client,
@@ -222,6 +273,8 @@ class ChatApp(App[None]):
     def _on_content(self, message: m.ContentDelta) -> None:
         if self._reply_widget is not None:
             self._reply_widget.append(message.text)
+        if self.local:
+            self.query_one(StatusLine).state = "streaming"
         if self._reply is not None:
             self.history.checkpoint(self._reply, self.model)
 
@@ -281,7 +334,10 @@ class ChatApp(App[None]):
         reply, widget = self._end_reply(INTERRUPTED if self._reply and self._reply.text else ERROR, "failed")
         widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True)
         banner = self.query_one(ErrorBanner)
-        banner.show(message.failure)
+        failure = message.failure
+        if self.local and not self.local.server.alive and failure.kind != "local":
+            failure = self.local.died_failure()
+        banner.show(failure)
         if not reply.text:
             self._restore_prompt()
         banner.focus()
@@ -435,6 +491,8 @@ class ChatApp(App[None]):
 
     def on_unmount(self) -> None:
         self._save_partial()
+        if self.local:
+            self.local.server.stop()
 
     def _save_partial(self) -> None:
         """Quitting mid-reply keeps what arrived, marked interrupted."""

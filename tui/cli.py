@@ -1,7 +1,7 @@
 """Command line: arguments -> Settings -> make_app(). Config errors exit 2.
 
     tui-chat [--base-url URL] [--model ID] [--system TEXT] [--config PATH]
-             [--db PATH] [--resume | --conversation ID]
+             [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]]
     tui-chat export ID [--format md|json] [-o FILE]
     tui-chat import FILE
 """
@@ -25,6 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system", help="system prompt for this session")
     parser.add_argument("--config", metavar="PATH", help="config file (default: the user config dir)")
     parser.add_argument("--db", metavar="PATH", help="history database (default: the user data dir)")
+    parser.add_argument("--local", action="store_true", help="chat with the bundled offline model (needs the 'local' extra)")
+    parser.add_argument("--gguf", metavar="PATH", help="with --local: a .gguf model file to load instead")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="open the most recent conversation")
     group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
@@ -55,14 +57,26 @@ def main(argv: list[str] | None = None) -> int:
     settings = _settings(args, base_url=args.base_url, model=args.model, system_prompt=args.system)
     if settings is None:
         return 2
+    from .core.local import LocalError
+    from .local_mode import decide
+
+    try:
+        local = decide(settings, requested=args.local, gguf=args.gguf)
+    except LocalError as exc:
+        print(f"tui-chat: {exc}", file=sys.stderr)
+        return 2
     from .app import make_app
 
     target = "latest" if args.resume else args.conversation
-    make_app(settings, db=args.db, open_conversation=target).run()
+    try:
+        make_app(settings, db=args.db, open_conversation=target, local=local).run()
+    finally:
+        if local:
+            local.server.stop()
     return 0
 
 
-TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation"}
+TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}
 
 
 def _data_command_index(argv: list[str]) -> int | None:

