@@ -84,7 +84,7 @@ def test_gguf_flag_implies_local(fake_extra, tmp_path):
     other = tmp_path / "qwen.gguf"
     other.write_bytes(b"GGUF")
     mode = local_mode.decide(_settings(tmp_path), requested=False, gguf=str(other))
-    assert not mode.fallback and mode.server.config.model == other and mode.label == "qwen (local)"
+    assert not mode.fallback and mode.server.config.model == other and mode.label == "qwen"
 
 
 def test_local_without_the_extra_exits_with_one_line(monkeypatch, capsys, tmp_path):

@@ -102,7 +102,7 @@ class ChatApp(App[None]):
         status.host = self.settings.host
         self._exit_on_signals()
         if self.local:
-            status.model, status.host, status.hint = self.local.label, "this machine", self.local.hint
+            status.model, status.host, status.note = self.local.label, "local", self.local.hint
             self._start_local()
         self._apply_sidebar()
         self.query_one(PromptInput).focus()
@@ -335,12 +335,20 @@ class ChatApp(App[None]):
         widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True)
         banner = self.query_one(ErrorBanner)
         failure = message.failure
-        if self.local and not self.local.server.alive and failure.kind != "local":
-            failure = self.local.died_failure()
+        if self.local and failure.kind != "local":
+            if not self.local.server.alive:
+                failure = self.local.died_failure()
+            else:  # the socket can close a moment before the dead child is reaped
+                self.set_timer(0.5, self._check_local_died)
         banner.show(failure)
         if not reply.text:
             self._restore_prompt()
         banner.focus()
+
+    def _check_local_died(self) -> None:
+        banner = self.query_one(ErrorBanner)
+        if self.local and not self.local.server.alive and banner.visible and not self.streaming:
+            banner.show(self.local.died_failure())
 
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:

@@ -50,7 +50,7 @@ class LocalMode:
 
     @property
     def label(self) -> str:
-        return f"{MODEL_LABEL} (local)" if self.model == MODEL_ALIAS else f"{self.model} (local)"
+        return MODEL_LABEL if self.model == MODEL_ALIAS else self.model
 
     @property
     def hint(self) -> str:

@@ -22,6 +22,8 @@ class StatusLine(Static):
     """Token counts (and cost) of the last reply."""
     hint: reactive[str] = reactive("")
     """A transient hint, e.g. why a send was refused."""
+    note: reactive[str] = reactive("")
+    """A lasting note about the session, e.g. that the local model is in use."""
 
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -29,8 +31,10 @@ class StatusLine(Static):
         text.append(f" @ {self.host}")
         text.append("  ·  ")
         text.append(self.state, style="bold red" if self.state == "failed" else "bold")
-        if self.usage:
-            text.append("  ·  " + self.usage)
         if self.hint:
             text.append("  ·  " + self.hint, style="italic")
+        if self.note:
+            text.append("  ·  " + self.note, style="dim")
+        if self.usage:
+            text.append("  ·  " + self.usage)
         return text

@@ -1,0 +1,197 @@
+"""End to end against the real bundled model: llama.cpp's server running SmolLM2-135M.
+
+These need the 'local' extra. `.ci/run` installs it and sets TUI_CHAT_REQUIRE_LOCAL=1,
+so there a missing extra fails instead of skipping.
+"""
+
+import os
+import pty
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import replies, screen_text, send, wait_for
+from tui.core.conversation import Reply
+from tui.core.local import LocalConfig, LocalServer, extra_installed, locate_model
+from tui.local_mode import LocalMode
+from tui.widgets.error_banner import ErrorBanner
+from tui.widgets.status_line import StatusLine
+
+pytestmark = pytest.mark.local
+
+if not extra_installed():
+    if os.environ.get("TUI_CHAT_REQUIRE_LOCAL"):
+        raise RuntimeError("TUI_CHAT_REQUIRE_LOCAL is set but the 'local' extra is not installed")
+    pytest.skip("the 'local' extra is not installed", allow_module_level=True)
+
+SIZE = (100, 30)
+
+
+def local_mode(tmp_path, *, fallback=False) -> LocalMode:
+    server = LocalServer(LocalConfig(locate_model(None), context_size=1024), log=tmp_path / "local-server.log")
+    return LocalMode(server, fallback=fallback)
+
+
+@pytest.fixture
+def local_app(settings, tmp_path):
+    from tui.app import make_app
+
+    made = []
+
+    def factory(max_tokens=40, **kw):
+        mode = local_mode(tmp_path, **kw)
+        app = make_app(settings.model_copy(update={"max_tokens": max_tokens, "api_key": None}), local=mode)
+        made.append(mode)
+        return app, mode
+
+    yield factory
+    for mode in made:
+        mode.server.stop()
+
+
+def pid_gone(pid: int, wait: float = 10.0) -> bool:
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if not Path(f"/proc/{pid}").exists() or "State:\tZ" in Path(f"/proc/{pid}/status").read_text():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+async def test_tool_call_plumbing_through_the_core(tmp_path, settings):
+    """The same pump the app uses assembles a tool call from llama.cpp's stream
+    (which repeats id and name in every fragment)."""
+    from tui import messages as m
+    from tui.core.client import make_client
+    from tui.worker import pump_reply
+
+    mode = local_mode(tmp_path)
+    await mode.server.start()
+    try:
+        client = make_client(mode.settings_for(settings))
+        tool = {"type": "function", "function": {
+            "name": "get_time", "description": "Current time in an IANA time zone",
+            "parameters": {"type": "object", "properties": {"timezone": {"type": "string"}}, "required": ["timezone"]},
+        }}
+        request = {
+            "model": mode.model, "max_tokens": 60, "stream": True, "tools": [tool],
+            "tool_choice": {"type": "function", "function": {"name": "get_time"}},
+            "messages": [{"role": "user", "content": "What time is it in Stockholm?"}],
+        }
+        posted, reply = [], Reply()
+        await pump_reply(posted.append, client, request, reply, read_timeout=60, secret="")
+        assert isinstance(posted[-1], m.ReplyFinished), posted[-1]
+        calls = reply.tools.calls
+        assert [call.name for call in calls] == ["get_time"]
+        assert calls[0].arguments.startswith("{") and calls[0].to_api()["id"]
+        await client.close()
+    finally:
+        mode.server.stop()
+
+
+async def test_streamed_reply_with_no_key(local_app):
+    app, mode = local_app(fallback=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Say hello in one short sentence.")
+        await wait_for(lambda: not app.streaming, tries=1500)
+        reply = replies(app)[-1]
+        assert reply.text.strip(), "the local model answered nothing"
+        assert not app.query_one(ErrorBanner).visible
+        status = app.query_one(StatusLine)
+        assert status.model == "SmolLM2-135M" and status.host == "local"
+        assert "set OPPER_API_KEY to use Opper" in screen_text(app)
+        assert mode.server.load_seconds > 0
+        assert app.conversation.messages[-1].model == "smollm2-135m-instruct"
+
+
+async def test_cancel_then_the_next_turn_works(local_app):
+    app, _ = local_app(max_tokens=400)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Write a long story about a lighthouse keeper.", wait=False)
+        await wait_for(lambda: len(replies(app)) == 1 and len(replies(app)[-1].text) > 5, tries=1500)
+        await pilot.press("escape")
+        await wait_for(lambda: not app.streaming)
+        assert app.conversation.messages[-1].status == "stopped"
+        app.settings.max_tokens = 20
+        await send(pilot, "Now say hi.")
+        await wait_for(lambda: not app.streaming, tries=1500)
+        assert app.conversation.messages[-1].status == "complete"
+
+
+async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_app):
+    app, mode = local_app(max_tokens=400)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Write a long story about a lighthouse keeper.", wait=False)
+        await wait_for(lambda: len(replies(app)) == 1 and len(replies(app)[-1].text) > 5, tries=1500)
+        first_pid = mode.server.pid
+        os.kill(first_pid, signal.SIGKILL)
+        await wait_for(lambda: not app.streaming, tries=1500)
+        banner = app.query_one(ErrorBanner)
+        await wait_for(lambda: "The local model server stopped" in screen_text(app), tries=100)
+        assert banner.visible
+        assert "Press r to restart it" in screen_text(app)
+        app.settings.max_tokens = 20
+        banner.focus()
+        await pilot.press("r")
+        await wait_for(lambda: app.streaming, tries=200)
+        await wait_for(lambda: not app.streaming, tries=1500)
+        assert mode.server.alive and mode.server.pid != first_pid
+        assert not banner.visible and app.conversation.messages[-1].status == "complete"
+
+
+async def test_no_orphan_after_the_app_quits(local_app):
+    app, mode = local_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: mode.server.load_seconds > 0, tries=1500)
+        pid = mode.server.pid
+        await pilot.press("ctrl+q")
+    assert pid_gone(pid)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_real_cli_leaves_no_orphan(tmp_path, how):
+    """`tui-chat --local` in a real terminal (a pty): however it ends, the server goes with it."""
+    env = dict(os.environ, HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"), TERM="xterm-256color")
+    for name in ("TUI_CHAT_API_KEY", "OPPER_API_KEY", "OPENAI_API_KEY"):
+        env.pop(name, None)
+    pid, fd = pty.fork()
+    if pid == 0:  # child: become tui-chat
+        os.execvpe(sys.executable, [sys.executable, "-m", "tui", "--local", "--db", str(tmp_path / "h.db")], env)
+    import threading
+
+    def drain() -> None:  # a terminal that is never read blocks the app's writes
+        while True:
+            try:
+                if not os.read(fd, 65536):
+                    return
+            except OSError:
+                return
+
+    threading.Thread(target=drain, daemon=True).start()
+    try:
+        deadline = time.monotonic() + 60
+        servers: list[int] = []
+        while time.monotonic() < deadline and not servers:
+            servers = [c for c in _children(pid) if b"llama_cpp.server" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            time.sleep(0.1)
+        assert servers, "the app never started the local server"
+        os.kill(pid, how)
+        os.waitpid(pid, 0)
+        assert pid_gone(servers[0]), f"llama.cpp server {servers[0]} outlived tui-chat ({how.name})"
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(fd)
