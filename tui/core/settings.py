@@ -137,6 +137,64 @@ class LocalSettings(BaseModel):
     """Seconds to wait for the server to load the model before giving up."""
 
 
+class MCPServerSettings(BaseModel):
+    """One MCP tool server: a program over stdio (command) or a streamable-HTTP url."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    command: str | None = None
+    """Program to start (stdio transport), e.g. "npx" or "uvx"."""
+    args: list[str] = Field(default_factory=list)
+    """Its arguments."""
+    env: dict[str, str] = Field(default_factory=dict)
+    """Extra environment variables for it (added to a minimal safe environment)."""
+    cwd: Path | None = None
+    """Working directory for it (default: tui-chat's)."""
+    url: str | None = None
+    """Streamable-HTTP endpoint instead of a command, e.g. "http://127.0.0.1:8931/mcp"."""
+    headers: dict[str, str] = Field(default_factory=dict)
+    """HTTP headers for url servers (e.g. Authorization)."""
+    enabled: bool = True
+    """Start it and offer its tools."""
+    confirm: Literal["never", "side-effects", "always"] = "side-effects"
+    """Ask before: "never", tools with side effects (readOnlyHint absent or false), or "always"."""
+    timeout: float | None = Field(default=None, gt=0)
+    """Seconds a call may take (default: tools.timeout)."""
+    disabled_tools: list[str] = Field(default_factory=list)
+    """Tool names (as the server calls them) never offered to the model."""
+
+    @model_validator(mode="after")
+    def _one_transport(self) -> "MCPServerSettings":
+        if bool(self.command) == bool(self.url):
+            raise ValueError("give exactly one of command (a program over stdio) or url (streamable HTTP)")
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValueError("url must start with http:// or https://")
+        return self
+
+
+class MCPSettings(BaseModel):
+    """Model Context Protocol tool servers ([mcp.servers.NAME])."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    servers: dict[str, MCPServerSettings] = Field(default_factory=dict)
+    """Servers by name; tools are offered as NAME__TOOL."""
+    import_file: Path | None = Field(default=None, alias="import")
+    """A Claude Desktop style JSON file ({"mcpServers": {...}}) whose servers are added too."""
+    startup_timeout: float = Field(default=20.0, gt=0)
+    """Seconds a server may take to answer initialize before it is marked failed."""
+
+    @field_validator("servers")
+    @classmethod
+    def _names(cls, value: dict[str, MCPServerSettings]) -> dict[str, MCPServerSettings]:
+        import re
+
+        for name in value:
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,32}", name):
+                raise ValueError(f"server name '{name}': use 1-32 letters, digits, '_' or '-'")
+        return value
+
+
 class Settings(BaseSettings):
     """Everything the app can be configured with. See config.example.toml."""
 
@@ -171,6 +229,7 @@ class Settings(BaseSettings):
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
     local: LocalSettings = Field(default_factory=LocalSettings)
+    mcp: MCPSettings = Field(default_factory=MCPSettings)
 
     @field_validator("base_url")
     @classmethod
@@ -232,6 +291,8 @@ def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Se
         raise ConfigError(_explain(exc, path, data)) from None
     finally:
         _FILE_DATA.reset(token)
+    if settings.mcp.import_file is not None:
+        _import_mcp(settings, path)
     if settings.api_key is None or not settings.key:
         for name in KEY_FALLBACKS:
             if os.environ.get(name):
@@ -278,3 +339,37 @@ def _in_file(loc: tuple[Any, ...], data: dict[str, Any]) -> bool:
             return False
         node = node[part]
     return True
+
+
+def _import_mcp(settings: Settings, config_path: Path) -> None:
+    """Add the servers of a Claude Desktop style file; servers named in the TOML win."""
+    import json
+
+    source = Path(settings.mcp.import_file).expanduser()
+    if not source.is_absolute():
+        source = config_path.parent / source
+    where = f"{config_path}: setting 'mcp.import' ({source})"
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found. Fix: check the path.") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{where}: not a readable JSON file ({exc}). Fix: check the file.") from None
+    servers = data.get("mcpServers") if isinstance(data, dict) else None
+    if not isinstance(servers, dict):
+        raise ConfigError(f'{where}: no "mcpServers" object. Fix: use the Claude Desktop format.')
+    for name, raw in servers.items():
+        if name in settings.mcp.servers:
+            continue
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: server '{name}' must be an object.")
+        entry = {k: v for k, v in raw.items() if k not in ("type", "transport", "disabled", "autoApprove", "alwaysAllow")}
+        entry["enabled"] = not raw.get("disabled", False)
+        try:
+            imported = MCPSettings(servers={name: entry}).servers[name]
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'][2:]) or name}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+            )
+            raise ConfigError(f"{where}: server '{name}': {problems}. Fix: correct the file.") from None
+        settings.mcp.servers[name] = imported
