@@ -5,7 +5,8 @@
 
 The last user message picks the scenario by keyword: ``tools``, ``whole``,
 ``badjson``, ``approve`` (needs tools.run_command = true), ``think``, ``error``, ``cut``, ``stall``, ``401``, ``404``,
-``429``, ``500``, ``length``, ``filter``, ``long``, ``markup``; anything else
+``429``, ``500``, ``length``, ``filter``, ``long``, ``markup``, ``mcp`` (calls the tools of
+an MCP server configured as ``notes``, e.g. ``python -m tests.mcp_server``); anything else
 gets a paced Markdown answer.
 """
 
@@ -34,6 +35,10 @@ def choose(body: dict) -> s.Scenario:
             ("call_r", "run_command", '{"argv": ["echo", "hello from a tool"]}'),
             ("call_l", "list_directory", '{"path": "."}'),
             ("call_d", "run_command", '{"argv": ["rm", "-rf", "/tmp/nothing-here"]}'),
+        ], fragment_size=4), 40),
+        "mcp": lambda: s.paced(s.tool_calls_reply([
+            ("call_m1", "notes__read_note", '{"name": "groceries"}'),
+            ("call_m2", "notes__delete_note", '{"name": "old"}'),
         ], fragment_size=4), 40),
         "whole": lambda: s.whole_tool_call_reply("", "list_directory", '{"path": "."}'),
         "badjson": lambda: s.tool_calls_reply([("call_x", "read_file", '{"path": "README.md", ')]),

@@ -44,6 +44,7 @@ class ChatApp(App[None]):
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.toggle_sidebar", tooltip="Show or hide the tool-call sidebar"),
         Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="Start a new conversation"),
         Binding("ctrl+o,f2", "history", "History", id="app.history", tooltip="Browse, search, rename and delete conversations"),
+        Binding("f3", "tools_screen", "Tools", id="app.tools_screen", tooltip="Tools and MCP servers: state, restart, tools on/off", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
     ]
@@ -82,6 +83,14 @@ class ChatApp(App[None]):
         from .core.tools.setup import build_registry
 
         self.registry = build_registry(settings)
+        self.mcp = None
+        if settings.tools.enabled and settings.mcp.servers:
+            from .core.mcp.manager import MCPManager
+
+            self.mcp = MCPManager(
+                settings.mcp, self.registry, default_timeout=settings.tools.timeout,
+                on_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
+            )
         self.theme = settings.theme
 
     # -- layout ---------------------------------------------------------
@@ -101,6 +110,8 @@ class ChatApp(App[None]):
         status.model = self.model
         status.host = self.settings.host
         self._exit_on_signals()
+        if self.mcp:
+            self.mcp.start_all()
         if self.local:
             status.model, status.host, status.note = self.local.label, "local", self.local.hint
             self._start_local()
@@ -497,10 +508,30 @@ class ChatApp(App[None]):
         self._save_partial()
         await super().action_quit()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:
         self._save_partial()
         if self.local:
             self.local.server.stop()
+        if self.mcp:
+            await self.mcp.aclose()
+
+    @on(m.MCPChanged)
+    def _on_mcp_changed(self, message: m.MCPChanged) -> None:
+        from .screens.mcp import MCPScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MCPScreen):
+                screen.refresh_servers()
+        if message.state == "failed":
+            from .core.sanitize import clean
+
+            self.notify(f"MCP server '{message.name}' failed: {clean(message.error)} — F3 for details", severity="warning", timeout=6, markup=False)
+
+    def action_tools_screen(self) -> None:
+        from .screens.mcp import MCPScreen
+
+        if not isinstance(self.screen, MCPScreen):
+            self.push_screen(MCPScreen(self.registry, self.mcp))
 
     def _save_partial(self) -> None:
         """Quitting mid-reply keeps what arrived, marked interrupted."""

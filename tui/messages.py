@@ -67,3 +67,12 @@ class ToolsFinished(Message):
 
     results: list[tuple[str, str]]
     cancelled: bool = False
+
+
+@dataclass
+class MCPChanged(Message):
+    """An MCP server changed state (starting, ready, failed...)."""
+
+    name: str
+    state: str
+    error: str = ""

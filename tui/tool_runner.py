@@ -25,6 +25,8 @@ def confirmation_reason(tool: Any, confirm_mode: str, allowed: set[str]) -> str 
         return "this tool is always confirmed"
     if confirm_mode == "always":
         return "tools.confirm = always"
+    if tool.never_confirm:
+        return None
     if tool.side_effects and tool.name not in allowed:
         return "it can have side effects"
     return None

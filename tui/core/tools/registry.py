@@ -23,19 +23,32 @@ class ToolError(Exception):
 
 @dataclass
 class Tool:
-    """One callable tool. ``params`` is a pydantic model; its JSON Schema goes to the model."""
+    """One callable tool.
+
+    Built-ins give ``params``, a pydantic model whose JSON Schema goes to the model
+    and which checks the arguments. Tools from elsewhere (MCP) give ``schema``
+    as-is instead; ``run`` then receives the decoded argument object and the
+    tool's own server checks it.
+    """
 
     name: str
     description: str
-    params: type[BaseModel]
-    run: Callable[[BaseModel], Awaitable[str]]
+    params: type[BaseModel] | None
+    run: Callable[[Any], Awaitable[str]]
     side_effects: bool = False
     always_confirm: bool = False
     timeout: float | None = None
+    schema: dict[str, Any] | None = None
+    never_confirm: bool = False
+    source: str = "built-in"
 
     def spec(self) -> dict[str, Any]:
-        schema = self.params.model_json_schema()
-        schema.pop("title", None)
+        if self.schema is not None:
+            schema = dict(self.schema)
+        else:
+            assert self.params is not None
+            schema = self.params.model_json_schema()
+            schema.pop("title", None)
         return {"type": "function", "function": {"name": self.name, "description": self.description, "parameters": schema}}
 
 
@@ -56,6 +69,13 @@ class ToolRegistry:
 
     def add(self, tool: Tool) -> None:
         self._tools[tool.name] = tool
+
+    def remove_source(self, source: str) -> None:
+        """Drop every tool that came from ``source`` (e.g. one MCP server)."""
+        self._tools = {name: tool for name, tool in self._tools.items() if tool.source != source}
+
+    def tools(self) -> list[Tool]:
+        return list(self._tools.values())
 
     def get(self, name: str) -> Tool | None:
         return self._tools.get(name)
@@ -93,7 +113,7 @@ class ToolRegistry:
         if not isinstance(raw, dict):
             return ToolResult(False, "error: the arguments must be a JSON object.")
         try:
-            params = tool.params.model_validate(raw)
+            params = tool.params.model_validate(raw) if tool.params is not None else raw
         except ValidationError as exc:
             return ToolResult(False, "error: invalid arguments: " + summarize(exc))
         timeout = tool.timeout or self.timeout
