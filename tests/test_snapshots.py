@@ -194,3 +194,53 @@ class TestHistory:
             pilot.app.screen.query_one("Input").cursor_blink = False
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestMCP:
+    def settings(self):
+        import sys
+        from pathlib import Path
+
+        from tui.core.settings import MCPSettings
+
+        root = str(Path(__file__).resolve().parent.parent)
+        return MCPSettings.model_validate({"servers": {
+            "notes": {"command": sys.executable, "args": ["-m", "tests.mcp_server"], "cwd": root},
+            "broken": {"command": "no-such-mcp-command"},
+        }, "startup_timeout": 15})
+
+    async def settled(self, app):
+        await wait_until(lambda: all(s.state in ("ready", "failed") for s in app.mcp.servers.values()), tries=1000)
+        await wait_until(lambda: bool(app._notifications))
+        app.clear_notifications()  # the "failed" toast times out on a clock
+
+    def test_tools_screen_ready_and_failed(self, snap_compare, make_app):
+        app = make_app(mcp=self.settings())
+
+        async def run_before(pilot):
+            steady(pilot)
+            await self.settled(pilot.app)
+            await pilot.press("f3")
+            await pilot.pause()
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_mcp_call_in_the_sidebar(self, snap_compare, make_app, server):
+        server.queue(
+            s.tool_calls_reply([("call_m", "notes__read_note", '{"name": "groceries"}'), ("call_p", "notes__picture", "{}")]),
+            s.text_reply("Your note says hello, and the picture is 2×1 pixels."),
+        )
+        app = make_app(mcp=self.settings())
+
+        async def run_before(pilot):
+            steady(pilot)
+            await self.settled(pilot.app)
+            await send(pilot, "Read my grocery note and show the picture", wait=False)
+            await wait_until(lambda: len(server.requests) == 2 and not pilot.app.streaming and not pilot.app.tools_running)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+            fixed_timings(pilot.app)
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -21,6 +21,10 @@ from ..settings import MCPServerSettings
 STARTING, READY, FAILED, DISABLED, STOPPED = "starting", "ready", "failed", "disabled", "stopped"
 
 
+class ServerExited(Exception):
+    """The server went away while idle."""
+
+
 class CallFailed(Exception):
     """A call could not be made or did not finish; the message is for the model and the user."""
 
@@ -54,7 +58,7 @@ class MCPConnection:
         if self._task is not None and not self._task.done():
             return
         self._stop, self._settled = asyncio.Event(), asyncio.Event()
-        self.state, self.error, self.tools, self.skipped = STARTING, "", [], []
+        self.state, self.error = STARTING, ""  # the last known tools stay offered until the new list arrives
         self.started_at = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._own(), name=f"mcp:{self.name}")
         self.on_change(self)
@@ -98,7 +102,7 @@ class MCPConnection:
                     self.on_change(self)
                     await _first(self._stop.wait(), watch.closed.wait())
                     if not self._stop.is_set():
-                        raise ConnectionError("the server exited")
+                        raise ServerExited("the server exited; the next call restarts it")
         except asyncio.CancelledError:
             self.state = STOPPED
             raise
@@ -171,6 +175,11 @@ class MCPConnection:
             detail = f": {self.error}" if self.error else ""
             raise CallFailed(f"the MCP server '{self.name}' is {self.state}{detail}")
         return self.session
+
+    @property
+    def offers_tools(self) -> bool:
+        """Ready, restarting, or crashed (the next call restarts it): its tools stay on offer."""
+        return self.state in (READY, STARTING) or (self.state == FAILED and self.crashed)
 
     def stderr_tail(self, lines: int = 5) -> list[str]:
         """The last lines the server wrote to stderr since it was last started."""
@@ -249,7 +258,7 @@ def describe(exc: BaseException, config: MCPServerSettings) -> str:
         return f"command not found: {config.command}"
     if isinstance(leaf, PermissionError):
         return f"cannot run {config.command}: permission denied"
-    if isinstance(leaf, TimeoutError):
+    if isinstance(leaf, (TimeoutError, ServerExited)):
         return str(leaf) or "timed out"
     message = getattr(leaf, "message", None) or str(leaf) or type(leaf).__name__
     name = type(leaf).__name__

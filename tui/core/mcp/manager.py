@@ -9,7 +9,7 @@ from typing import Any
 
 from ..settings import MCPSettings
 from ..tools.registry import Tool, ToolError, ToolRegistry
-from .connection import READY, CallFailed, MCPConnection
+from .connection import CallFailed, MCPConnection
 from .results import render
 
 
@@ -82,7 +82,7 @@ class MCPManager:
     def _sync(self, server: MCPConnection) -> None:
         source = f"mcp:{server.name}"
         self.registry.remove_source(source)
-        if server.state != READY:
+        if not server.offers_tools:
             return
         config = server.config
         for tool in server.tools:
