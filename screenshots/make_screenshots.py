@@ -29,10 +29,11 @@ SIZE = (110, 34)
 CALLS = [("call_a", "get_time", '{"timezone": "Europe/Stockholm"}'), ("call_b", "calculator", '{"expression": "2**10 + 7"}')]
 
 
-async def shoot(name: str, scenarios: list[s.Scenario], steps) -> None:
+async def shoot(name: str, scenarios: list[s.Scenario], steps, **overrides) -> None:
     with s.ScriptedServer() as server:
         server.queue(*scenarios)
-        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0, tools={"enabled": False}, history={"enabled": False})
+        options = {"tools": {"enabled": False}, "history": {"enabled": False}, **overrides}
+        settings = Settings(base_url=server.base_url, model="openai/gpt-5-mini", api_key="sk-screenshot", max_retries=0, **options)
         app = make_app(settings)
         async with app.run_test(size=SIZE) as pilot:
             app.query_one(StatusLine).host = "api.opper.ai"
@@ -73,6 +74,19 @@ async def main() -> None:
             db.execute("UPDATE conversations SET created = 1795000000 + id * 3600, updated = 1795000000 + id * 3600")
         await pilot.press("ctrl+o")
 
+    async def mcp_tools(pilot):
+        from tests.helpers import wait_for
+
+        await wait_for(lambda: all(x.state in ("ready", "failed") for x in pilot.app.mcp.servers.values()), tries=1000)
+        await wait_for(lambda: bool(pilot.app._notifications))
+        pilot.app.clear_notifications()
+        await pilot.press("f3")
+
+    mcp = {"servers": {
+        "notes": {"command": sys.executable, "args": ["-m", "tests.mcp_server"], "cwd": str(ROOT)},
+        "github": {"command": "github-mcp-server", "args": ["stdio"]},
+    }}
+    await shoot("mcp-tools", [], mcp_tools, tools={"enabled": True}, mcp=mcp)
     await shoot("conversation", [s.markdown_reply()], conversation)
     await shoot("tool-sidebar", [s.tool_calls_reply(CALLS)], tools)
     await shoot("tool-detail", [s.tool_calls_reply(CALLS)], detail)
