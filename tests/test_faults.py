@@ -2,10 +2,12 @@
 
 import os
 import time
+from dataclasses import dataclass
 
 import pytest
 
 from tests import faults as f
+from tests import sse_server as s
 from tests.helpers import replies, screen_text, send, users
 from tui.core.settings import ToolsSettings
 from tui.widgets.error_banner import ErrorBanner
@@ -20,84 +22,127 @@ def done_line_end() -> int:
     return body.index(b"data: [DONE]\n") + len(b"data: [DONE]\n")
 
 
-async def one_cut(app, pilot, server, offset: int, prompt: str) -> None:
-    app.action_new_chat()
-    server.queue(f.cut_at(offset))
-    await send(pilot, prompt)
-    banner = app.query_one(ErrorBanner)
-    reply = replies(app)[-1]
-    expected = f.text_before(offset)
-    complete = offset >= done_line_end()
-    assert banner.visible is (not complete), offset
-    assert reply.text == expected, (offset, reply.text, expected)
-    assert users(app) == [prompt], offset
-    last = app.conversation.messages[-1]
-    if not complete:
-        assert last.status == ("interrupted" if expected else "error"), offset
-        box = app.query_one(PromptInput).text
-        assert box == ("" if expected else prompt), (offset, box)
-    app.query_one(PromptInput).clear()
-    banner.hide()
+@dataclass(frozen=True)
+class Outcome:
+    """What the app's worker made of the stream cut at one offset."""
+
+    final: str  # "finished" or the failure kind
+    text: str
+    calls: tuple[tuple[str, str], ...]
+    deltas: str  # the content the worker posted, joined
+    terminals: int  # how many finished/failed messages it posted (must be 1)
 
 
-async def test_cut_at_every_byte_offset_through_the_worker_pipeline(settings, server):
-    """Every offset: real SDK, real HTTP, the app's worker loop; only the widgets are left out
-    (the app-level test below covers them on a sample of offsets)."""
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory) -> dict[int, Outcome]:
+    """Cut the recorded stream at every byte offset, through the real SDK over real HTTP
+    and the app's own worker loop (everything but the widgets)."""
+    import asyncio
+
+    from tests.sse_server import ScriptedServer
     from tui import messages as m
     from tui.core.client import make_client
     from tui.core.conversation import Reply
+    from tui.core.settings import load_settings
     from tui.worker import pump_reply
 
-    client = make_client(settings)
-    body = {"model": "test-model", "messages": [{"role": "user", "content": "x"}]}
+    async def run(server) -> dict[int, Outcome]:
+        config = tmp_path_factory.mktemp("cut") / "config.toml"
+        config.write_text("")
+        client = make_client(load_settings(config, base_url=server.base_url, api_key="sk-cut", max_retries=0))
+        body = {"model": "test-model", "messages": [{"role": "user", "content": "x"}]}
+        found = {}
+        for offset in range(len(f.framed())):
+            server.queue(f.cut_at(offset))
+            posted, reply = [], Reply()
+            await pump_reply(posted.append, client, body, reply, read_timeout=5, secret="")
+            final = posted[-1]
+            found[offset] = Outcome(
+                "finished" if isinstance(final, m.ReplyFinished) else getattr(getattr(final, "failure", None), "kind", repr(final)),
+                reply.text,
+                tuple((call.name, call.arguments) for call in reply.tools.calls),
+                "".join(p.text for p in posted if isinstance(p, m.ContentDelta)),
+                sum(isinstance(p, (m.ReplyFailed, m.ReplyFinished)) for p in posted),
+            )
+        await client.close()
+        return found
+
+    with ScriptedServer() as server:
+        return asyncio.run(run(server))
+
+
+def test_cut_at_every_byte_offset_through_the_worker_pipeline(outcomes):
     total, done_at = len(f.framed()), done_line_end()
-    for offset in range(total):
-        server.queue(f.cut_at(offset))
-        posted = []
-        reply = Reply()
-        await pump_reply(posted.append, client, body, reply, read_timeout=5, secret="")
-        text = "".join(p.text for p in posted if isinstance(p, m.ContentDelta))
-        assert text == reply.text == f.text_before(offset), offset
-        final = posted[-1]
+    assert sorted(outcomes) == list(range(total))
+    for offset, outcome in outcomes.items():
+        assert outcome.text == outcome.deltas == f.text_before(offset), offset
+        assert outcome.terminals == 1, offset
         if offset < done_at:
-            assert isinstance(final, m.ReplyFailed) and final.failure.kind in ("connection", "truncated"), (offset, final)
+            assert outcome.final in ("connection", "truncated"), (offset, outcome)
         else:
-            assert isinstance(final, m.ReplyFinished), offset
-        assert sum(isinstance(p, (m.ReplyFailed, m.ReplyFinished)) for p in posted) == 1
-    await client.close()
+            assert outcome.final == "finished", offset
 
 
-def sample_offsets(stride: int) -> list[int]:
-    """A spread of offsets plus the edges: each chunk's size line, data line and UTF-8 middles."""
-    body = f.framed()
-    picks = set(range(0, len(body), stride))
-    position = 0
-    for event in f.RECORDED[:12]:
-        header = b"%x\r\n" % len(event)
-        picks.update({position + 1, position + len(header), position + len(header) + len(event) - 1})
-        position += len(header) + len(event) + 2
-    for index in range(len(body)):
-        if 0x80 <= body[index] < 0xC0 and body[index - 1] >= 0xC0 and index < 1200:
-            picks.add(index)  # between the bytes of a multi-byte character
-    return sorted(o for o in picks if o < len(body))
+def representatives(outcomes: dict[int, Outcome], stride: int) -> list[int]:
+    """The first and last offset of every distinct outcome (the widgets only ever see
+    the worker's messages, so offsets with equal outcomes look the same to them), plus
+    every ``stride``-th offset. TUI_CHAT_CUT_STRIDE=1 runs every offset in the app."""
+    classes: dict[Outcome, list[int]] = {}
+    for offset, outcome in sorted(outcomes.items()):
+        classes.setdefault(outcome, []).append(offset)
+    picks = {o for offsets in classes.values() for o in (offsets[0], offsets[-1])}
+    picks.update(range(0, len(outcomes), stride))
+    return sorted(picks)
 
 
-@pytest.mark.parametrize("stride", [int(os.environ.get("TUI_CHAT_CUT_STRIDE", "149"))])
-async def test_cut_in_the_app(make_app, server, stride):
+async def cut_then_continue(app, pilot, server, offset: int, outcome: Outcome) -> None:
+    """One cut in the app, then the next turn in the same conversation."""
+    from tui.widgets.tool_sidebar import ToolCallItem
+
+    app.action_new_chat()
+    prompt = f"cut {offset}"
+    server.queue(f.cut_at(offset))
+    before = len(server.requests)
+    await send(pilot, prompt)
+    banner = app.query_one(ErrorBanner)
+    complete = outcome.final == "finished"
+    assert banner.visible is (not complete), offset
+    assert replies(app)[-1].text == outcome.text == f.text_before(offset), offset
+    assert users(app) == [prompt], offset
+    assert len(app.query(ToolCallItem)) == len(outcome.calls), offset
+    last = app.conversation.messages[-1]
+    if not complete:
+        assert last.status == ("interrupted" if outcome.text else "error"), offset
+        box = app.query_one(PromptInput).text
+        assert box == ("" if outcome.text else prompt), (offset, box)
+    stored = [message for _, message in app.history.store.messages(app.history.conversation_id)]
+    assert [m.content for m in stored if m.role == "user"] == [prompt], offset
+    assert [m.content for m in stored if m.role == "assistant"] == [outcome.text], offset
+    # The next turn, in the same conversation, is a valid request and works.
+    app.query_one(PromptInput).clear()
+    banner.hide()
+    if complete:
+        return  # a finished reply with tool calls wants tool results next; covered elsewhere
+    server.queue(s.text_reply("fine."))
+    await send(pilot, "after the cut")
+    assert replies(app)[-1].text == "fine." and not banner.visible, offset
+    sent = server.requests[before + 1]["messages"]
+    assert [m["role"] for m in sent] == ["user"] + (["assistant"] if outcome.text else []) + ["user"], offset
+    assert all("tool_calls" not in m for m in sent), offset
+    assert users(app) == [prompt, "after the cut"], offset
+
+
+@pytest.mark.parametrize("stride", [int(os.environ.get("TUI_CHAT_CUT_STRIDE", "997"))])
+async def test_cut_in_the_app_for_every_distinct_outcome(make_app, server, outcomes, stride):
     app = make_app(tools=NO_TOOLS, max_retries=0)
     started = time.perf_counter()
-    offsets = sample_offsets(stride)
+    offsets = representatives(outcomes, stride)
     async with app.run_test(size=SIZE) as pilot:
-        for count, offset in enumerate(offsets):
-            await one_cut(app, pilot, server, offset, f"cut {offset}")
-            if count % 10 == 0:  # and the next turn works
-                app.action_new_chat()
-                server.queue(f.replay())
-                await send(pilot, "after the cut")
-                assert replies(app)[-1].text == f.FULL_TEXT
-                assert not app.query_one(ErrorBanner).visible
+        for offset in offsets:
+            await cut_then_continue(app, pilot, server, offset, outcomes[offset])
         assert app.is_running
-    print(f"{len(offsets)} offsets in the app in {time.perf_counter() - started:.1f} s")
+    classes = len(set(outcomes.values()))
+    print(f"{len(offsets)} offsets ({classes} distinct outcomes) in the app in {time.perf_counter() - started:.1f} s")
 
 
 @pytest.mark.parametrize("kind", f.FAULTS)

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer
+from .widgets.key_bar import KeyBar
 
 from . import messages as m
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
@@ -101,7 +101,7 @@ class ChatApp(App[None]):
         yield ErrorBanner(id="banner")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.settings.keymap:

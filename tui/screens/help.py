@@ -6,7 +6,8 @@ from rich.table import Table
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from ..widgets.key_bar import KeyBar
 
 EXTRA_KEYS = [
     ("enter", "Send the prompt (input box)"),
@@ -39,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(key, description)
         with VerticalScroll():
             yield Static(table)
-        yield Footer()
+        yield KeyBar()
 
     def _app_keys(self) -> list[tuple[str, str]]:
         rows = []

@@ -9,8 +9,9 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Input, OptionList, Static
+from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
+from ..widgets.key_bar import KeyBar
 
 from ..core.sanitize import clean
 from ..core.store import Store
@@ -47,7 +48,7 @@ class HistoryScreen(Screen[int | None]):
         if not self.persistent:
             hint += " · history is kept in memory only for this session"
         yield Static(Text(hint), classes="hint", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_list()

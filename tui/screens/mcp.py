@@ -11,7 +11,8 @@ from textual import on, work
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static, Tree
+from textual.widgets import Static, Tree
+from ..widgets.key_bar import KeyBar
 
 from ..core.mcp.connection import DISABLED, FAILED, READY, STARTING
 from ..core.mcp.manager import has_side_effects
@@ -52,7 +53,7 @@ class MCPScreen(ModalScreen[None]):
             tree.show_root = False
             tree.guide_depth = 3
             yield tree
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.refresh_servers()

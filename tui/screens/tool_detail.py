@@ -7,7 +7,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
+from ..widgets.key_bar import KeyBar
 
 from ..core.sanitize import clean
 from ..widgets.tool_sidebar import ToolCallItem
@@ -60,7 +61,7 @@ class ToolDetailScreen(ModalScreen[None]):
             if self.item.result:
                 yield Static(Text("\nResult"), classes="section", markup=False)
                 yield Static(Text(clean(self.item.result)), markup=False, id="result")
-        yield Footer()
+        yield KeyBar()
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.item.call.arguments)

@@ -64,12 +64,13 @@ class MCPManager:
 
     def toggle_tool(self, server: str, tool: str) -> bool:
         """Offer the tool or stop offering it; returns whether it is now on."""
+        connection = self.servers[server]
         off = self.disabled.setdefault(server, set())
         if tool in off:
             off.discard(tool)
         else:
             off.add(tool)
-        self._sync(self.servers[server])
+        self._sync(connection)
         return tool not in off
 
     def is_enabled(self, server: str, tool: str) -> bool:
@@ -85,11 +86,16 @@ class MCPManager:
         if not server.offers_tools:
             return
         config = server.config
+        taken: set[str] = set()
         for tool in server.tools:
             if tool.name in self.disabled.get(server.name, set()):
                 continue
+            name = tool_name(server.name, tool.name)
+            if name in taken:  # two names that clean to the same one: both stay callable
+                name = next(f"{name[:60]}_{n}" for n in range(2, 1000) if f"{name[:60]}_{n}" not in taken)
+            taken.add(name)
             self.registry.add(Tool(
-                name=tool_name(server.name, tool.name),
+                name=name,
                 description=tool.description or tool.title or f"{tool.name} (from MCP server {server.name})",
                 params=None,
                 schema=tool.input_schema,
@@ -97,7 +103,8 @@ class MCPManager:
                 side_effects=has_side_effects(tool),
                 always_confirm=config.confirm == "always",
                 never_confirm=config.confirm == "never",
-                timeout=(config.timeout or self.default_timeout) + 2,
+                # A backstop only: the SDK times the call itself; a restart after a crash may come first.
+                timeout=(config.timeout or self.default_timeout) + server.startup_timeout + 2,
                 source=source,
             ))
 
