@@ -13,6 +13,7 @@ from textual.screen import Screen
 from .widgets.key_bar import KeyBar
 
 from . import messages as m
+from .branches import BranchActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
 from .core.settings import Settings
@@ -31,7 +32,7 @@ FINISH_NOTES = {
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 
 
-class ChatApp(App[None]):
+class ChatApp(BranchActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -45,6 +46,10 @@ class ChatApp(App[None]):
         Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="Start a new conversation"),
         Binding("ctrl+o,f2", "history", "History", id="app.history", tooltip="Browse, search, rename and delete conversations"),
         Binding("f3", "tools_screen", "Tools", id="app.tools_screen", tooltip="Tools and MCP servers: state, restart, tools on/off", show=False),
+        Binding("f5,ctrl+g", "regenerate", "Regenerate", id="app.regenerate", tooltip="Ask again for the last reply (the old one is kept as a version)", show=False),
+        Binding("f8,alt+e", "edit_last", "Edit prompt", id="app.edit_last", tooltip="Edit the last prompt and resend it (the old turn is kept as a version)", show=False),
+        Binding("alt+left", "prev_version", "Previous version", id="app.prev_version", tooltip="Show the previous version of the last turn", show=False),
+        Binding("alt+right", "next_version", "Next version", id="app.next_version", tooltip="Show the next version of the last turn", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
     ]
@@ -210,6 +215,8 @@ class ChatApp(App[None]):
         if not text.strip():
             return
         status.hint = ""
+        if self._editing is not None:
+            self._apply_edit()
         prompt = self.query_one(PromptInput)
         prompt.remember(text)
         prompt.clear()
@@ -327,6 +334,9 @@ class ChatApp(App[None]):
             notes.append(FINISH_NOTES[message.finish_reason])
         if not reply.text and not calls and not warning:
             notes.append("(empty reply)")
+        versions = self._version_note(len(self.conversation.messages) - 1)
+        if versions:
+            notes.append(versions)
         if calls and self.registry:
             self._rounds += 1
             if self._rounds > self.settings.tools.max_rounds:
@@ -338,12 +348,12 @@ class ChatApp(App[None]):
                 self.tools_running = True
                 self.query_one(StatusLine).state = "running tools"
                 self._run_tools(self._pending_calls)
-        widget.set_note(" · ".join(notes), warning=warning)
+        widget.set_note(" · ".join(notes), warning=warning, model=self.conversation.messages[-1].model)
 
     @on(m.ReplyFailed)
     def _on_failed(self, message: m.ReplyFailed) -> None:
         reply, widget = self._end_reply(INTERRUPTED if self._reply and self._reply.text else ERROR, "failed")
-        widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True)
+        widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True, model=self.model)
         banner = self.query_one(ErrorBanner)
         failure = message.failure
         if self.local and failure.kind != "local":
@@ -364,7 +374,7 @@ class ChatApp(App[None]):
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:
         reply, widget = self._end_reply(STOPPED, "stopped")
-        widget.set_note(STATUS_NOTES[STOPPED], warning=False)
+        widget.set_note(STATUS_NOTES[STOPPED], warning=False, model=self.model)
 
     def _end_reply(self, status: str, state: str) -> tuple[Reply, AssistantMessage]:
         reply, widget = self._reply or Reply(), self._reply_widget
@@ -433,6 +443,8 @@ class ChatApp(App[None]):
         banner = self.query_one(ErrorBanner)
         if banner.visible:
             banner.hide()
+        elif self._cancel_edit():
+            pass
         self.query_one(PromptInput).focus()
 
     @on(ErrorBanner.RetryRequested)
@@ -477,6 +489,7 @@ class ChatApp(App[None]):
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return
         self.conversation = Conversation(system_prompt=self.settings.system_prompt)
+        self._editing = None
         self.history.reset()
         self.sub_title = ""
         self.query_one(MessageLog).clear()

@@ -17,8 +17,12 @@ def tool_state(content: str) -> str:
     return "failed" if content.startswith("error:") else "done"
 
 
-def restore(log: MessageLog, sidebar: ToolSidebar, messages: list[ChatMessage]) -> list[str]:
-    """Show ``messages``; returns the sidebar keys of the restored calls."""
+def restore(log: MessageLog, sidebar: ToolSidebar, messages: list[ChatMessage], extra_note=None) -> list[str]:
+    """Show ``messages``; returns the sidebar keys of the restored calls.
+    ``extra_note(index)`` adds to the last reply's note (e.g. how many versions it has)."""
+    for item in sidebar.items:
+        item.remove()
+    sidebar.selected = -1
     keys: dict[str, str] = {}
     entries = []
     for turn, message in enumerate(messages):
@@ -34,7 +38,16 @@ def restore(log: MessageLog, sidebar: ToolSidebar, messages: list[ChatMessage]) 
         elif message.role == "tool" and message.tool_call_id in keys:
             sidebar.set_state(keys[message.tool_call_id], tool_state(message.content), result=message.content)
         entries.append(message)
-    log.restore(entries, note_for)
+    last = max((i for i, m in enumerate(messages) if m.role == "assistant"), default=None)
+    extra = extra_note(last) if extra_note and last is not None else ""
+
+    def note(message: ChatMessage) -> tuple[str, bool]:
+        text, warning = note_for(message)
+        if extra and last is not None and message is messages[last]:
+            text = " · ".join(part for part in (text, extra) if part)
+        return text, warning
+
+    log.restore(entries, note)
     return list(keys.values())
 
 

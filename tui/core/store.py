@@ -64,6 +64,17 @@ MIGRATIONS: list[str] = [
         INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
     END;
     """,
+    # v3: earlier versions of a conversation's tail (regenerate / edit keep the old branch).
+    """
+    CREATE TABLE versions (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        messages TEXT NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE INDEX versions_at ON versions(conversation_id, position);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 OUR_TABLES = {"schema_version", "conversations", "messages"}
@@ -217,6 +228,48 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE conversations SET model = ? WHERE id = ?", (model, conversation_id))
 
+    def set_chat_settings(self, conversation_id: int, *, system_prompt: str, settings: dict[str, Any]) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE conversations SET system_prompt = ?, settings = ? WHERE id = ?",
+                (system_prompt, json.dumps(settings), conversation_id),
+            )
+
+    # -- versions: a tail of the conversation swapped for another ------------
+    def archive_tail(self, conversation_id: int, position: int) -> int:
+        """Move the messages from ``position`` on into a new version; returns its id."""
+        with self.transaction() as db:
+            return _archive(db, conversation_id, position)
+
+    def swap_version(self, conversation_id: int, position: int, version_id: int, *, front: bool = False) -> None:
+        """Archive the current tail from ``position`` and put the version's messages in its place.
+        The archived tail goes last in the version order (or first, with ``front``), so
+        taking the first version each time cycles forwards and taking the last cycles back."""
+        with self.transaction() as db:
+            row = db.execute("SELECT messages FROM versions WHERE id = ? AND conversation_id = ?", (version_id, conversation_id)).fetchone()
+            if row is None:
+                raise StoreError(f"no version {version_id}")
+            archived = _archive(db, conversation_id, position)
+            if front:
+                db.execute(
+                    "UPDATE versions SET created = (SELECT MIN(created) - 1 FROM versions WHERE conversation_id = ? AND position = ?) WHERE id = ?",
+                    (conversation_id, position, archived),
+                )
+            db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
+            for data in json.loads(row["messages"]):
+                _insert_message(db, conversation_id, ChatMessage(**data))
+
+    def versions(self, conversation_id: int, position: int) -> list[int]:
+        """Ids of the stored versions that start at ``position``, oldest first."""
+        rows = self.db.execute(
+            "SELECT id FROM versions WHERE conversation_id = ? AND position = ? ORDER BY created, id", (conversation_id, position)
+        ).fetchall()
+        return [row["id"] for row in rows]
+
+    def version_messages(self, version_id: int) -> list[ChatMessage]:
+        row = self.db.execute("SELECT messages FROM versions WHERE id = ?", (version_id,)).fetchone()
+        return [ChatMessage(**data) for data in json.loads(row["messages"])] if row else []
+
     # -- reading -----------------------------------------------------------
     def conversations(self, limit: int = 500) -> list[ConversationInfo]:
         rows = self.db.execute(
@@ -272,6 +325,20 @@ def _insert_message(db: sqlite3.Connection, conversation_id: int, message: ChatM
     if message.role == "user":
         db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ''", (title_from(message.content), conversation_id))
     db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
+    return int(cur.lastrowid)
+
+
+def _archive(db: sqlite3.Connection, conversation_id: int, position: int) -> int:
+    from dataclasses import asdict
+
+    rows = db.execute(
+        "SELECT * FROM messages WHERE conversation_id = ? AND position >= ? ORDER BY position", (conversation_id, position)
+    ).fetchall()
+    cur = db.execute(
+        "INSERT INTO versions (conversation_id, position, messages, created) VALUES (?, ?, ?, ?)",
+        (conversation_id, position, json.dumps([asdict(_message(row)) for row in rows]), time.time()),
+    )
+    db.execute("DELETE FROM messages WHERE conversation_id = ? AND position >= ?", (conversation_id, position))
     return int(cur.lastrowid)
 
 

@@ -101,15 +101,27 @@ class AssistantMessage(Vertical):
         if self._reasoning is not None and self.text.strip():
             self.query_one(Collapsible).collapsed = True
 
-    def set_note(self, text: str, *, warning: bool = False) -> None:
-        self.note.update(Text(text))
+    def set_note(self, text: str, *, warning: bool = False, model: str = "") -> None:
+        """The footnote: the model that wrote the reply (subtle), then any notes."""
+        note = Text()
+        if model:
+            note.append(clean(model), style="dim italic")
+            if text:
+                note.append("  ·  ", style="dim")
+        note.append(text)
+        self.note.update(note)
         self.note.set_class(warning, "-warning")
+        self.model = model
+        self.note_text = text
+
+    model = ""
+    note_text = ""
 
 
-def _finished_reply(text: str, reasoning: str, note: str, warning: bool) -> AssistantMessage:
+def _finished_reply(text: str, reasoning: str, note: str, warning: bool, model: str = "") -> AssistantMessage:
     widget = AssistantMessage(text, reasoning=reasoning)
     widget.streaming = False
-    widget.set_note(note, warning=warning)
+    widget.set_note(note, warning=warning, model=model)
     if reasoning and text:
         widget.collapse_on_mount = True
     return widget
@@ -169,7 +181,7 @@ class MessageLog(VerticalScroll):
         if message.role == "user":
             return lambda: UserMessage(message.content)
         note, warning = note_for(message)
-        return lambda: _finished_reply(message.content, message.reasoning, note, warning)
+        return lambda: _finished_reply(message.content, message.reasoning, note, warning, message.model)
 
     def _messages(self) -> list:
         return [c for c in self.children if isinstance(c, (UserMessage, AssistantMessage))]
@@ -186,9 +198,9 @@ class MessageLog(VerticalScroll):
             if isinstance(widget, UserMessage):
                 older.append(lambda text=widget.text: UserMessage(text))
             elif not widget.streaming:
-                text, reasoning = widget.text, widget._reasoning_text
-                note, warning = str(widget.note.content), widget.note.has_class("-warning")
-                older.append(lambda t=text, r=reasoning, n=note, w=warning: _finished_reply(t, r, n, w))
+                text, reasoning, model = widget.text, widget._reasoning_text, widget.model
+                note, warning = widget.note_text, widget.note.has_class("-warning")
+                older.append(lambda t=text, r=reasoning, n=note, w=warning, m=model: _finished_reply(t, r, n, w, m))
             else:
                 return
             widget.remove()

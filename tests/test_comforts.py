@@ -1,0 +1,96 @@
+"""Everyday comforts: regenerate, edit, versions, model switch, per-chat settings, copy."""
+
+from tests import sse_server as s
+from tests.helpers import replies, screen_text, send, settle, wait_for, users
+from tui.core.settings import ToolsSettings
+from tui.widgets.prompt_input import PromptInput
+from tui.widgets.status_line import StatusLine
+
+SIZE = (110, 34)
+NO_TOOLS = ToolsSettings(enabled=False)
+
+
+def sent_messages(server, index=-1):
+    return [(m["role"], m["content"]) for m in server.requests[index]["messages"]]
+
+
+async def test_regenerate_replaces_the_reply_and_keeps_the_old_one_as_a_version(make_app, server):
+    server.queue(s.text_reply("First answer."), s.text_reply("Second answer."))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Tell me a fact")
+        await pilot.press("f5")
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Second answer."]
+        assert sent_messages(server) == [("user", "Tell me a fact")]  # the old reply is not sent
+        assert "2 versions" in screen_text(app)
+        stored = [m.content for _, m in app.history.store.messages(app.history.conversation_id)]
+        assert stored == ["Tell me a fact", "Second answer."]
+        await pilot.press("alt+left")
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["First answer."]
+        assert app.conversation.messages[-1].content == "First answer."
+        await pilot.press("alt+right")
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Second answer."]
+        assert users(app) == ["Tell me a fact"]
+
+
+async def test_edit_last_prompt_resends_and_keeps_the_old_branch(make_app, server):
+    server.queue(s.text_reply("Answer A."), s.text_reply("Answer B."), s.text_reply("Answer C."))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Question one")
+        await send(pilot, "Question two")
+        await pilot.press("f8")
+        prompt = app.query_one(PromptInput)
+        assert prompt.text == "Question two"
+        assert "editing the last prompt" in app.query_one(StatusLine).hint
+        prompt.load_text("Question two, better")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert users(app) == ["Question one", "Question two, better"]
+        assert sent_messages(server) == [("user", "Question one"), ("assistant", "Answer A."), ("user", "Question two, better")]
+        assert replies(app)[-1].text == "Answer C."
+        await pilot.press("alt+left")
+        await settle(pilot)
+        assert users(app) == ["Question one", "Question two"]
+        assert replies(app)[-1].text == "Answer B."
+
+
+async def test_escape_cancels_an_edit(make_app, server):
+    server.queue(s.text_reply("Answer."))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Question")
+        await pilot.press("f8")
+        await pilot.press("escape")
+        assert app.query_one(PromptInput).text == "" and app._editing is None
+
+
+async def test_edit_and_regenerate_are_refused_while_streaming(make_app, server):
+    server.queue(s.Scenario([("chunk", {"choices": [{"index": 0, "delta": {"content": "slow"}}]}), ("stall",)], "stall"))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Question", wait=False)
+        await wait_for(lambda: app.streaming and replies(app) and replies(app)[-1].text == "slow")
+        await pilot.press("f8")
+        assert app.query_one(PromptInput).text == ""
+        assert "refused while a reply streams" in app.query_one(StatusLine).hint
+        await pilot.press("f5")
+        assert len(server.requests) == 1
+        await pilot.press("escape")
+        server.release_stalls()
+        await settle(pilot)
+
+
+async def test_nothing_to_regenerate_or_flip_gives_a_hint(make_app, server):
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.press("alt+left")
+        await pilot.pause()
+        texts = [str(n.message) for n in app._notifications]
+        assert any("Nothing to regenerate" in t for t in texts)
+        assert any("No other versions" in t for t in texts)
+        assert server.requests == []
