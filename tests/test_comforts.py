@@ -94,3 +94,52 @@ async def test_nothing_to_regenerate_or_flip_gives_a_hint(make_app, server):
         assert any("Nothing to regenerate" in t for t in texts)
         assert any("No other versions" in t for t in texts)
         assert server.requests == []
+
+
+CODE_REPLY = "Here:\n\n```python\nprint('hi')\nprint('there')\n```\n\nAnd shell:\n\n```bash\nls -la\n```\n"
+
+
+async def test_copy_the_last_code_block(make_app, server):
+    server.queue(s.text_reply(CODE_REPLY))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("alt+c")
+        await pilot.pause()
+        assert any("No code block" in str(n.message) for n in app._notifications)
+        await send(pilot, "show code")
+        await pilot.press("alt+c")
+        await pilot.pause()
+        assert app.clipboard == "ls -la\n"
+        assert any("Copied the last bash code block (1 line)" in str(n.message) for n in app._notifications)
+
+
+async def test_select_messages_and_code_blocks_from_the_keyboard(make_app, server):
+    server.queue(s.text_reply(CODE_REPLY))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "show code")
+        await pilot.press("ctrl+up")
+        log = app.query_one("MessageLog")
+        assert app.focused is log and log.selected == 1
+        await pilot.press("c")
+        assert app.clipboard == CODE_REPLY
+        await pilot.press("up", "c")
+        assert app.clipboard == "show code"
+        await pilot.press("right_square_bracket", "c")
+        assert app.clipboard == "print('hi')\nprint('there')\n"
+        await pilot.press("right_square_bracket", "c")
+        assert app.clipboard == "ls -la\n"
+        await pilot.press("left_square_bracket", "c")
+        assert app.clipboard == "print('hi')\nprint('there')\n"
+        await pilot.press("escape")
+        assert app.focused is app.query_one(PromptInput)
+
+
+async def test_copy_with_nothing_selected_is_a_hint(make_app, server):
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+up")
+        await pilot.press("c")
+        await pilot.pause()
+        texts = [str(n.message) for n in app._notifications]
+        assert any("No messages yet" in t for t in texts) and any("Nothing selected" in t for t in texts)

@@ -50,6 +50,8 @@ class ChatApp(BranchActions, App[None]):
         Binding("f8,alt+e", "edit_last", "Edit prompt", id="app.edit_last", tooltip="Edit the last prompt and resend it (the old turn is kept as a version)", show=False),
         Binding("alt+left", "prev_version", "Previous version", id="app.prev_version", tooltip="Show the previous version of the last turn", show=False),
         Binding("alt+right", "next_version", "Next version", id="app.next_version", tooltip="Show the next version of the last turn", show=False),
+        Binding("ctrl+up", "focus_log", "Messages", id="app.focus_log", tooltip="Select messages in the log (then Up/Down, [ ], c to copy)", show=False),
+        Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
     ]
@@ -508,6 +510,34 @@ class ChatApp(BranchActions, App[None]):
     @on(ToolSidebar.CallSelected)
     def _open_call(self, event: ToolSidebar.CallSelected) -> None:
         self.push_screen(ToolDetailScreen(event.item))
+
+    def action_focus_log(self) -> None:
+        log = self.query_one(MessageLog)
+        log.focus()
+        log.select_last()
+        if log.selected < 0:
+            self.notify("No messages yet.", timeout=2)
+
+    def action_copy_code(self) -> None:
+        from .core.blocks import code_blocks
+
+        for message in reversed(self.conversation.messages):
+            if message.role == "assistant":
+                blocks = code_blocks(message.content)
+                if blocks:
+                    lang, code = blocks[-1]
+                    self._copy(code, f"the last {lang or 'text'} code block")
+                    return
+        self.notify("No code block in this conversation yet.", timeout=3)
+
+    @on(MessageLog.CopyRequested)
+    def _copy_from_log(self, event: MessageLog.CopyRequested) -> None:
+        self._copy(event.text, event.what)
+
+    def _copy(self, text: str, what: str) -> None:
+        self.copy_to_clipboard(text)
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''}) to the clipboard.", timeout=2, markup=False)
 
     @on(ToolSidebar.CopyRequested)
     def _copy_call(self, event: ToolSidebar.CopyRequested) -> None:

@@ -70,3 +70,14 @@ def split_blocks(text: str) -> list[str]:
     splitter = BlockSplitter()
     splitter.feed(text)
     return splitter.blocks + ([splitter.tail] if splitter.tail.strip() else [])
+
+
+def code_blocks(markdown: str) -> list[tuple[str, str]]:
+    """The fenced and indented code blocks of a Markdown text, as (language, code)."""
+    from markdown_it import MarkdownIt
+
+    found = []
+    for token in MarkdownIt().parse(markdown):
+        if token.type in ("fence", "code_block"):
+            found.append(((token.info or "").strip().split(" ")[0], token.content))
+    return found

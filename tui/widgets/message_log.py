@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Collapsible, Static
 
@@ -128,12 +132,108 @@ def _finished_reply(text: str, reasoning: str, note: str, warning: bool, model: 
 
 
 class MessageLog(VerticalScroll):
-    """Scrolls with the reply while it streams, unless the user scrolled up."""
+    """Scrolls with the reply while it streams, unless the user scrolled up.
+
+    Focused (Ctrl+Up), it selects messages: Up/Down move between them, [ and ]
+    between code blocks, c copies the selection.
+    """
 
     DEFAULT_CSS = """
     MessageLog { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     MessageLog > .empty-hint { color: $text-muted; margin: 1 0; }
+    MessageLog > .-selected { background: $primary 20%; }
+    MessageLog:focus > .-selected { background: $primary 30%; }
     """
+
+    BINDINGS = [
+        Binding("up,k", "select(-1)", "Previous message", id="log.previous", tooltip="Select the previous message", show=False),
+        Binding("down,j", "select(1)", "Next message", id="log.next", tooltip="Select the next message", show=False),
+        Binding("left_square_bracket", "code(-1)", "Previous code block", id="log.previous_code", tooltip="Select the previous code block"),
+        Binding("right_square_bracket", "code(1)", "Next code block", id="log.next_code", tooltip="Select the next code block"),
+        Binding("c,y", "copy", "Copy", id="log.copy", tooltip="Copy the selected code block, or else the selected message"),
+    ]
+
+    @dataclass
+    class CopyRequested(Message):
+        """Copy this text (``what`` says what it is, for the toast)."""
+
+        text: str
+        what: str
+
+    selected: int = -1
+    code: tuple[int, int] | None = None  # (message index, code block index)
+
+    def _select_widget(self, index: int) -> None:
+        live = self._messages()
+        for widget in self.query(".-selected"):
+            widget.remove_class("-selected")
+        if not live:
+            self.selected = -1
+            return
+        self.selected = max(0, min(index, len(live) - 1))
+        widget = live[self.selected]
+        widget.add_class("-selected")
+        self.scroll_to_widget(widget, animate=False)
+
+    def select_last(self) -> None:
+        self.code = None
+        self._select_widget(len(self._messages()) - 1)
+
+    def action_select(self, step: int) -> None:
+        self.code = None
+        live = self._messages()
+        start = self.selected if 0 <= self.selected < len(live) else (len(live) if step < 0 else -1)
+        self._select_widget(start + step)
+
+    def _code_positions(self) -> list[tuple[int, int, str, str]]:
+        from ..core.blocks import code_blocks
+
+        found = []
+        for index, widget in enumerate(self._messages()):
+            if isinstance(widget, AssistantMessage):
+                for number, (lang, code) in enumerate(code_blocks(widget.text)):
+                    found.append((index, number, lang, code))
+        return found
+
+    def action_code(self, step: int) -> None:
+        blocks = self._code_positions()
+        if not blocks:
+            self.app.notify("No code blocks in this conversation.", timeout=2)
+            return
+        keys = [(m, n) for m, n, _, _ in blocks]
+        if self.code in keys:
+            position = keys.index(self.code) + step
+        else:
+            after = [i for i, (m, _) in enumerate(keys) if m >= max(self.selected, 0)]
+            position = (after[0] if after else len(keys)) if step > 0 else ((after[0] - 1) if after else len(keys) - 1)
+        position = max(0, min(position, len(keys) - 1))
+        message, number, lang, code = blocks[position]
+        self.code = (message, number)
+        self._select_widget(message)
+        lines = code.count("\n") or 1
+        self.app.notify(f"Code block {position + 1} of {len(keys)} ({lang or 'text'}, {lines} lines) — c copies it", timeout=2, markup=False)
+
+    def selection_text(self) -> tuple[str, str] | None:
+        live = self._messages()
+        if self.code is not None:
+            for message, number, lang, code in self._code_positions():
+                if (message, number) == self.code:
+                    return code, f"the {lang or 'text'} code block"
+        if 0 <= self.selected < len(live):
+            widget = live[self.selected]
+            return widget.text, "the message"
+        return None
+
+    def action_copy(self) -> None:
+        found = self.selection_text()
+        if found is None:
+            self.app.notify("Nothing selected: Up/Down select a message, [ and ] a code block.", timeout=3)
+            return
+        self.post_message(self.CopyRequested(*found))
+
+    def last_code_block(self) -> str | None:
+        blocks = self._code_positions()
+        return blocks[-1][3] if blocks else None
 
     def on_mount(self) -> None:
         self.anchor()
