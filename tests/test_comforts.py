@@ -143,3 +143,30 @@ async def test_copy_with_nothing_selected_is_a_hint(make_app, server):
         await pilot.pause()
         texts = [str(n.message) for n in app._notifications]
         assert any("No messages yet" in t for t in texts) and any("Nothing selected" in t for t in texts)
+
+
+async def test_theme_is_remembered_in_the_config_file(make_app, empty_config):
+    empty_config.write_text('model = "m"\n\n[ui]\nsidebar = true\n')
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+    text = empty_config.read_text()
+    assert 'theme = "textual-light"' in text and "[ui]\nsidebar = true" in text
+    assert text.index("theme") < text.index("[ui]")
+    from tui.core.settings import load_settings
+
+    assert load_settings(empty_config).theme == "textual-light"
+
+
+async def test_narrow_terminal_shows_a_call_badge(make_app, server):
+    server.queue(s.tool_calls_reply([("call_a", "get_time", '{"timezone": "UTC"}')]), s.text_reply("Noon."))
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        await send(pilot, "time?")
+        await wait_for(lambda: len(server.requests) == 2 and not app.streaming and not app.tools_running)
+        await settle(pilot)
+        assert app.query_one("ToolSidebar").has_class("-hidden")
+        assert "⚙ 1" in screen_text(app)
+        await pilot.press("ctrl+b")
+        assert "⚙ 1" not in screen_text(app).splitlines()[-2]

@@ -117,6 +117,7 @@ class ChatApp(BranchActions, App[None]):
         status.model = self.model
         status.host = self.settings.host
         self._exit_on_signals()
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.mcp:
             self.mcp.start_all()
         if self.local:
@@ -134,6 +135,20 @@ class ChatApp(BranchActions, App[None]):
             if not self.open_conversation(int(self._open_on_start)):
                 self.notify(f"No conversation with id {self._open_on_start}; starting a new one.", severity="warning")
         self._warm_up()
+
+    def _remember_theme(self, theme) -> None:
+        """A theme picked in the palette is written to the config file, for next time."""
+        from .core.settings import save_top_level
+
+        path = self.settings.config_path
+        if path is None or theme.name == self.settings.theme:
+            return
+        try:
+            save_top_level(path, "theme", theme.name)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Theme not saved to {path}: {exc}", severity="warning", markup=False)
+            return
+        self.settings.theme = theme.name
 
     def _show_history_error(self) -> None:
         from .core.errors import Failure
@@ -157,6 +172,7 @@ class ChatApp(BranchActions, App[None]):
             self.model = info.model or self.settings.model
             self.query_one(StatusLine).model = self.model
         self._call_keys = restore(self.query_one(MessageLog), self.query_one(ToolSidebar), messages)
+        self.query_one(StatusLine).calls = len(self._call_keys)
         self.history.reset(conversation_id)
         self.sub_title = info.title
         return True
@@ -202,6 +218,7 @@ class ChatApp(BranchActions, App[None]):
         wide = self.size.width >= self.settings.ui.sidebar_min_width
         show = self._sidebar_choice if self._sidebar_choice is not None else (self.settings.ui.sidebar and wide)
         self.query_one(ToolSidebar).set_class(not show, "-hidden")
+        self.query_one(StatusLine).sidebar_hidden = not show
 
     # -- sending --------------------------------------------------------
     @on(PromptInput.Submitted)
@@ -308,6 +325,7 @@ class ChatApp(BranchActions, App[None]):
         key = f"call-{self._turn}-{message.call.index}"
         if self.query_one(ToolSidebar).upsert(key, message.call) is not None and key not in self._call_keys:
             self._call_keys.append(key)
+            self.query_one(StatusLine).calls = len(self._call_keys)
 
     @on(m.UsageReported)
     def _on_usage(self, message: m.UsageReported) -> None:
@@ -500,6 +518,7 @@ class ChatApp(BranchActions, App[None]):
             item.remove()
         sidebar.selected = -1
         self._call_keys.clear()
+        self.query_one(StatusLine).calls = 0
         self.query_one(ErrorBanner).hide()
         self.query_one(StatusLine).usage = ""
 

@@ -124,6 +124,7 @@ class BranchActions:
 
         self._reply_widget = None
         self._call_keys = restore(self.query_one("MessageLog"), self.query_one("ToolSidebar"), self.conversation.messages, self._version_note)
+        self.query_one("StatusLine").calls = len(self._call_keys)
 
     def _version_note(self, index: int) -> str:
         """For the last reply: how many versions of it (or of its prompt) exist."""

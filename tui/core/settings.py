@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEFAULT_BASE_URL = "https://api.opper.ai/v3/compat"
@@ -231,6 +231,13 @@ class Settings(BaseSettings):
     local: LocalSettings = Field(default_factory=LocalSettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
 
+    _config_path: Path | None = PrivateAttr(default=None)
+
+    @property
+    def config_path(self) -> Path | None:
+        """The TOML file these settings were read from (or would be), for saving preferences."""
+        return self._config_path
+
     @field_validator("base_url")
     @classmethod
     def _check_url(cls, value: str) -> str:
@@ -291,6 +298,7 @@ def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Se
         raise ConfigError(_explain(exc, path, data)) from None
     finally:
         _FILE_DATA.reset(token)
+    settings._config_path = path
     if settings.mcp.import_file is not None:
         _import_mcp(settings, path)
     if settings.api_key is None or not settings.key:
@@ -373,3 +381,27 @@ def _import_mcp(settings: Settings, config_path: Path) -> None:
             )
             raise ConfigError(f"{where}: server '{name}': {problems}. Fix: correct the file.") from None
         settings.mcp.servers[name] = imported
+
+
+def save_top_level(path: Path, key: str, value: str) -> None:
+    """Set ``key = "value"`` at the top of a TOML file, keeping everything else as written."""
+    import json
+    import re
+
+    line = f"{key} = {json.dumps(value)}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    lines = text.splitlines()
+    section = next((i for i, l in enumerate(lines) if l.lstrip().startswith("[")), len(lines))
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for index in range(section):
+        if pattern.match(lines[index]):
+            lines[index] = line
+            break
+    else:
+        lines.insert(section, line)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tomllib.loads("\n".join(lines))  # never write a file we could not read back
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -25,8 +25,16 @@ class StatusLine(Static):
     note: reactive[str] = reactive("")
     """A lasting note about the session, e.g. that the local model is in use."""
 
+    calls: reactive[int] = reactive(0)
+    """Tool calls in this conversation (shown as a badge when the sidebar is hidden)."""
+    sidebar_hidden: reactive[bool] = reactive(False)
+    """True when the sidebar is collapsed (narrow terminal, or toggled off)."""
+
     def render(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.sidebar_hidden and self.calls:
+            text.append(f" ⚙ {self.calls} ", style="reverse bold")
+            text.append(" ")
         text.append(self.model, style="bold")
         text.append(f" @ {self.host}")
         text.append("  ·  ")
