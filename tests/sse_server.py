@@ -80,7 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(200, {"marks": self.server.owner.marks})
         if self._path() != "/v1/models":
             return self._json(404, _NOT_FOUND)
-        self._json(200, {"object": "list", "data": self.server.owner.models})
+        owner = self.server.owner
+        if owner.models_body is not None:  # raw bytes, e.g. a body that is not JSON
+            return self._raw(owner.models_status, owner.models_body)
+        if owner.models_status != 200:
+            return self._json(owner.models_status, _error_body(
+                f"models list failed (HTTP {owner.models_status})", "server_error", None))
+        self._json(200, {"object": "list", "data": owner.models})
 
     def do_POST(self):
         raw = self._read_body()
@@ -110,6 +116,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         for key, value in (headers or {}).items():
             self.send_header(key, str(value))
+        self.end_headers()
+        self.wfile.write(data)
+        self.wfile.flush()
+
+    def _raw(self, status: int, data: bytes, content_type: str = "application/json"):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
         self.wfile.flush()
@@ -172,6 +186,8 @@ class ScriptedServer:
         self.request_headers: list[dict] = []
         self.default: Scenario = text_reply("Hello from the test server.")
         self.models: list[dict] = [{"id": MODEL, "object": "model", "owned_by": "tests"}]
+        self.models_status = 200  # GET /v1/models: a non-200 answers with a JSON error body
+        self.models_body: bytes | None = None  # GET /v1/models: sent as-is (with models_status)
         self.base_url = ""
         self.marks: list[float] = []  # perf_counter() at each ("mark",) action
         self.cpu_s = 0.0  # CPU time spent in stream handlers (benchmarks subtract it)

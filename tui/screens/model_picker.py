@@ -41,6 +41,8 @@ class ModelPicker(ModalScreen[str | None]):
     ModelPicker OptionList { height: 1fr; background: $surface; }
     ModelPicker .status { color: $text-muted; }
     ModelPicker .status.-error { color: $error; }
+    ModelPicker.-failed > Vertical { height: auto; }
+    ModelPicker.-failed OptionList { display: none; }
     """
 
     BINDINGS = [
@@ -90,6 +92,7 @@ class ModelPicker(ModalScreen[str | None]):
     def _failed(self, message: str) -> None:
         self._loading = False
         self._error = clean(message).replace("\n", " ").strip().rstrip(".") or "unknown error"
+        self.add_class("-failed")
         self._refresh_list()
 
     def _refresh_list(self) -> None:
