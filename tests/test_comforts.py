@@ -170,3 +170,70 @@ async def test_narrow_terminal_shows_a_call_badge(make_app, server):
         assert "⚙ 1" in screen_text(app)
         await pilot.press("ctrl+b")
         assert "⚙ 1" not in screen_text(app).splitlines()[-2]
+
+
+async def test_model_switch_applies_to_the_next_turn_and_is_recorded(make_app, server):
+    server.models = [{"id": "alpha", "object": "model"}, {"id": "beta", "object": "model"}]
+    from_beta = s.text_reply("From beta.")
+    for action in from_beta.actions:  # the server reports the model it used, as real ones do
+        if action[0] == "chunk":
+            action[1]["model"] = "beta"
+    server.queue(s.text_reply("From the first."), from_beta)
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+        await pilot.press("f4")
+        await wait_for(lambda: app.screen.__class__.__name__ == "ModelPicker")
+        await wait_for(lambda: "beta" in screen_text(app))
+        await pilot.press(*"bet")
+        await pilot.press("enter")
+        await wait_for(lambda: app.screen.__class__.__name__ != "ModelPicker")
+        assert app.model == "beta" and app.query_one(StatusLine).model == "beta"
+        await send(pilot, "again")
+        assert server.requests[-1]["model"] == "beta"
+        assert [m.model for m in app.conversation.messages if m.role == "assistant"] == ["test-model", "beta"]
+        assert app.history.store.conversation(app.history.conversation_id).model == "beta"
+        assert "beta" in str(replies(app)[-1].note.content)
+
+
+async def test_unknown_model_typed_by_hand_gets_the_404_banner_and_the_old_model_back(make_app, server):
+    server.models_status = 404
+    server.queue(s.http_error(404, "The model 'nope' does not exist"))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait_for(lambda: "Could not list models" in screen_text(app))
+        await pilot.press(*"nope", "enter")
+        assert app.model == "nope"
+        await send(pilot, "hi")
+        assert server.requests[-1]["model"] == "nope"
+        assert app.query_one("ErrorBanner").visible and "Not found" in screen_text(app)
+        assert app.model == "test-model" and app.query_one(StatusLine).model == "test-model"
+
+
+async def test_chat_settings_change_the_next_request_and_are_saved(make_app, server):
+    server.queue(s.text_reply("One."), s.text_reply("Two."))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first")
+        assert "temperature" not in server.requests[-1]
+        await pilot.press("f9")
+        await wait_for(lambda: app.screen.__class__.__name__ == "ChatSettingsScreen")
+        screen = app.screen
+        screen.query_one("TextArea").load_text("You are terse.\nAnswer in French.")
+        inputs = list(screen.query("Input"))
+        inputs[0].value, inputs[1].value = "0.3", "200"
+        await pilot.press("ctrl+s")
+        await wait_for(lambda: app.screen.__class__.__name__ != "ChatSettingsScreen")
+        await send(pilot, "second")
+        body = server.requests[-1]
+        assert body["temperature"] == 0.3 and body["max_tokens"] == 200
+        assert body["messages"][0] == {"role": "system", "content": "You are terse.\nAnswer in French."}
+        info = app.history.store.conversation(app.history.conversation_id)
+        assert info.system_prompt == "You are terse.\nAnswer in French."
+        assert info.settings == {"temperature": 0.3, "max_tokens": 200}
+        cid = app.history.conversation_id
+        app.action_new_chat()
+        assert app.chat.temperature is None
+        app.open_conversation(cid)
+        assert app.chat.temperature == 0.3 and app.conversation.system_prompt.startswith("You are terse.")

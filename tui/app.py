@@ -52,6 +52,8 @@ class ChatApp(BranchActions, App[None]):
         Binding("alt+right", "next_version", "Next version", id="app.next_version", tooltip="Show the next version of the last turn", show=False),
         Binding("ctrl+up", "focus_log", "Messages", id="app.focus_log", tooltip="Select messages in the log (then Up/Down, [ ], c to copy)", show=False),
         Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
+        Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
+        Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
     ]
@@ -72,6 +74,11 @@ class ChatApp(BranchActions, App[None]):
         self._open_on_start = open_conversation
         self.settings = settings
         self.conversation = Conversation(system_prompt=settings.system_prompt)
+        from .core.chat_options import ChatOptions
+
+        self.chat = ChatOptions(settings.system_prompt, settings.temperature, settings.max_tokens)
+        """This conversation's system prompt, temperature and max tokens (F9)."""
+        self._model_before_switch: str | None = None
         self.local = local
         """A LocalMode when the bundled local model serves this session."""
         self.model = local.model if local else settings.model
@@ -168,6 +175,11 @@ class ChatApp(BranchActions, App[None]):
         messages = [message for _, message in self.history.store.messages(conversation_id)]
         self.action_new_chat()
         self.conversation = Conversation(messages=messages, system_prompt=info.system_prompt)
+        stored = info.settings or {}
+        self.chat.system_prompt = info.system_prompt
+        self.chat.temperature = stored.get("temperature", self.chat.temperature)
+        self.chat.max_tokens = stored.get("max_tokens", self.chat.max_tokens)
+        self.history.chat_settings = {"temperature": self.chat.temperature, "max_tokens": self.chat.max_tokens}
         if not self.local:
             self.model = info.model or self.settings.model
             self.query_one(StatusLine).model = self.model
@@ -264,9 +276,7 @@ class ChatApp(BranchActions, App[None]):
         loading = self.local and not self.local.server.load_seconds
         status.state = "loading local model…" if loading else "streaming"
         status.usage = ""
-        request = self.conversation.request(
-            self.model, temperature=self.settings.temperature, max_tokens=self.settings.max_tokens
-        )
+        request = self.conversation.request(self.model, temperature=self.chat.temperature, max_tokens=self.chat.max_tokens)
         if self.registry:
             request["tools"] = self.registry.specs()
         self.history.begin_reply(self.model)
@@ -341,6 +351,7 @@ class ChatApp(BranchActions, App[None]):
 
     @on(m.ReplyFinished)
     def _on_finished(self, message: m.ReplyFinished) -> None:
+        self._model_before_switch = None
         reply, widget = self._end_reply(COMPLETE, "ready")
         widget.collapse_reasoning()
         notes = []
@@ -376,6 +387,10 @@ class ChatApp(BranchActions, App[None]):
         widget.set_note(STATUS_NOTES[INTERRUPTED if reply.text else ERROR], warning=True, model=self.model)
         banner = self.query_one(ErrorBanner)
         failure = message.failure
+        if failure.kind == "not_found" and self._model_before_switch:
+            self.notify(f"Model '{self.model}' was not found; back to {self._model_before_switch}.", severity="warning", markup=False)
+            self._set_model(self._model_before_switch)
+        self._model_before_switch = None
         if self.local and failure.kind != "local":
             if not self.local.server.alive:
                 failure = self.local.died_failure()
@@ -508,7 +523,11 @@ class ChatApp(BranchActions, App[None]):
         if self.streaming or self.tools_running:
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return
-        self.conversation = Conversation(system_prompt=self.settings.system_prompt)
+        from .core.chat_options import ChatOptions
+
+        self.chat = ChatOptions(self.settings.system_prompt, self.settings.temperature, self.settings.max_tokens)
+        self.conversation = Conversation(system_prompt=self.chat.system_prompt)
+        self.history.chat_settings = {"temperature": self.chat.temperature, "max_tokens": self.chat.max_tokens}
         self._editing = None
         self.history.reset()
         self.sub_title = ""
@@ -529,6 +548,60 @@ class ChatApp(BranchActions, App[None]):
     @on(ToolSidebar.CallSelected)
     def _open_call(self, event: ToolSidebar.CallSelected) -> None:
         self.push_screen(ToolDetailScreen(event.item))
+
+    # -- model and per-chat settings -------------------------------------------
+    def action_pick_model(self) -> None:
+        from .core.models import ModelsUnavailable, list_models
+        from .screens.model_picker import ModelPicker
+
+        async def load() -> list[str]:
+            if self._needs_key():
+                raise ModelsUnavailable("no API key is configured")
+            settings = self.local.settings_for(self.settings) if self.local else self.settings
+            if self.local:
+                await self.local.server.start()
+            factory = self._client_factory
+            if factory is None:
+                from .core.client import make_client as factory
+            client = factory(settings)
+            try:
+                return await list_models(client.with_options(timeout=10.0, max_retries=0))
+            finally:
+                await client.close()
+
+        def chosen(model: str | None) -> None:
+            if model and model != self.model:
+                self._model_before_switch = self.model
+                self._set_model(model)
+                self.notify(f"Model: {model} (from the next turn)", timeout=3, markup=False)
+
+        self.push_screen(ModelPicker(self.model, load), chosen)
+
+    def _set_model(self, model: str) -> None:
+        self.model = model
+        self.query_one(StatusLine).model = model
+        cid = self.history.conversation_id
+        if cid is not None:
+            self.history._safe(lambda: self.history.store.set_model(cid, model))
+
+    def action_chat_settings(self) -> None:
+        from .screens.chat_settings import ChatSettingsScreen
+
+        def saved(options) -> None:
+            if options is None:
+                return
+            self.chat = options
+            self.conversation.system_prompt = options.system_prompt
+            self.history.chat_settings = {"temperature": options.temperature, "max_tokens": options.max_tokens}
+            cid = self.history.conversation_id
+            if cid is not None:
+                self.history._safe(lambda: self.history.store.set_chat_settings(
+                    cid, system_prompt=options.system_prompt, settings=self.history.chat_settings))
+            self.notify("Chat settings saved: they apply from the next request.", timeout=3)
+
+        from dataclasses import replace
+
+        self.push_screen(ChatSettingsScreen(replace(self.chat), persistent=self.history.persistent), saved)
 
     def action_focus_log(self) -> None:
         log = self.query_one(MessageLog)

@@ -27,6 +27,8 @@ class History:
             self.error = str(exc)
             self.store = Store(None)
         self.conversation_id: int | None = None
+        self.chat_settings: dict = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
+        """Per-conversation settings saved when the conversation is created."""
         self._reply_row: int | None = None
         self.last_row: int | None = None
         self._last_checkpoint = 0.0
@@ -39,7 +41,7 @@ class History:
         if self.conversation_id is None:
             self.conversation_id = self.store.create_conversation(
                 model=model, host=self.settings.host, system_prompt=system_prompt,
-                settings={"temperature": self.settings.temperature, "max_tokens": self.settings.max_tokens},
+                settings=dict(self.chat_settings),
             )
         return self.conversation_id
 
