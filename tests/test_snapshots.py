@@ -244,3 +244,56 @@ class TestMCP:
             await pilot.pause()
 
         assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestComforts:
+    def test_model_picker(self, snap_compare, make_app, server):
+        server.models = [{"id": name, "object": "model"} for name in
+                         ("anthropic/claude-sonnet-4", "openai/gpt-5", "openai/gpt-5-mini", "test-model", "mistral/mistral-large")]
+
+        async def run_before(pilot):
+            steady(pilot)
+            await pilot.press("f4")
+            await wait_until(lambda: "openai/gpt-5-mini" in "".join(s.text for s in pilot.app.screen._compositor.render_strips()))
+            await pilot.press(*"openai")
+            pilot.app.screen.query_one("Input").cursor_blink = False
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+    def test_chat_settings_screen(self, snap_compare, make_app):
+        async def run_before(pilot):
+            steady(pilot)
+            pilot.app.chat.system_prompt = "You are a careful assistant.\nAnswer briefly."
+            pilot.app.chat.temperature = 0.2
+            await pilot.press("f9")
+            await pilot.pause()
+            for widget in pilot.app.screen.query("Input, TextArea"):
+                widget.cursor_blink = False
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+    def test_light_theme_conversation(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(CALLS), s.markdown_reply())
+
+        async def run_before(pilot):
+            steady(pilot)
+            pilot.app.theme = "textual-light"
+            await send(pilot, "What time is it?")  # tools off: the calls show, nothing runs (no clock)
+            await send(pilot, "Show me some Markdown")
+            await pilot.pause()
+
+        app = make_app(tools=NO_TOOLS)
+        app.settings._config_path = None  # do not write the theme into the test's config
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_narrow_layout_with_call_badge(self, snap_compare, make_app, server):
+        server.queue(s.tool_calls_reply(CALLS))
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Time and maths?")
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=(60, 20), run_before=run_before)
