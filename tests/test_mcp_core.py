@@ -306,8 +306,8 @@ async def test_side_effect_flags_and_confirm_modes(shared):
     for tool in ("read_note", "delete_note"):
         assert (get(f"always__{tool}").always_confirm, get(f"always__{tool}").never_confirm) == (True, False)
         assert (get(f"never__{tool}").always_confirm, get(f"never__{tool}").never_confirm) == (False, True)
-    assert get("fx__read_note").timeout == 2 + 2  # the server's own timeout, plus slack for the registry
-    assert get("always__read_note").timeout == 20 + 2  # the default timeout
+    assert get("fx__read_note").timeout == 2 + STARTUP + 2  # the call timeout, room for a restart, slack
+    assert get("always__read_note").timeout == 20 + STARTUP + 2  # the default timeout
 
 
 @module_loop

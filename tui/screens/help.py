@@ -18,7 +18,12 @@ EXTRA_KEYS = [
     ("down / j, up / k", "Move between tool calls (sidebar focused)"),
     ("enter", "Open the selected tool call (sidebar focused)"),
     ("c", "Copy the selected call's arguments (sidebar or detail)"),
-    ("ctrl+p", "Command palette: every action by name"),
+    ("up / down, k / j", "Select the previous / next message (log focused: Ctrl+Up)"),
+    ("[ / ]", "Select the previous / next code block (log focused)"),
+    ("c / y", "Copy the selected code block or message (log focused)"),
+    ("r / space", "Restart the selected MCP server / turn a tool on or off (Tools screen, F3)"),
+    ("ctrl+s", "Save (chat settings, F9)"),
+    ("ctrl+p", "Command palette: every action by name; \"Theme\" picks a theme (saved to the config)"),
 ]
 
 
