@@ -44,7 +44,8 @@ def local_app(settings, tmp_path):
 
     def factory(max_tokens=40, **kw):
         mode = local_mode(tmp_path, **kw)
-        app = make_app(settings.model_copy(update={"max_tokens": max_tokens, "api_key": None}), local=mode)
+        # Greedy decoding: the tiny model's answer is the same every run.
+        app = make_app(settings.model_copy(update={"max_tokens": max_tokens, "api_key": None, "temperature": 0.0}), local=mode)
         made.append(mode)
         return app, mode
 
@@ -116,7 +117,7 @@ async def test_cancel_then_the_next_turn_works(local_app):
         await pilot.press("escape")
         await wait_for(lambda: not app.streaming)
         assert app.conversation.messages[-1].status == "stopped"
-        app.settings.max_tokens = 20
+        app.chat.max_tokens = 20
         await send(pilot, "Now say hi.")
         await wait_for(lambda: not app.streaming, tries=1500)
         assert app.conversation.messages[-1].status == "complete"
@@ -134,7 +135,7 @@ async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_ap
         await wait_for(lambda: "The local model server stopped" in screen_text(app), tries=100)
         assert banner.visible
         assert "Press r to restart it" in screen_text(app)
-        app.settings.max_tokens = 20
+        app.chat.max_tokens = 20
         banner.focus()
         await pilot.press("r")
         await wait_for(lambda: app.streaming, tries=200)
