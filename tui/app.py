@@ -365,8 +365,8 @@ class ChatApp(BranchActions, App[None]):
             notes.append(FINISH_NOTES[message.finish_reason])
         if not reply.text and not calls and not warning:
             notes.append("(empty reply)")
-        versions = self._version_note(len(self.conversation.messages) - 1)
-        if versions:
+        versions = "" if calls and self.registry else self._version_note(len(self.conversation.messages) - 1)
+        if versions:  # on the turn's final reply only
             notes.append(versions)
         if calls and self.registry:
             self._rounds += 1
