@@ -17,8 +17,6 @@ from .branches import BranchActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
 from .core.settings import Settings
-from .screens.help import HelpScreen
-from .screens.tool_detail import ToolDetailScreen
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import STATUS_NOTES, AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
@@ -542,11 +540,15 @@ class ChatApp(BranchActions, App[None]):
         self.query_one(StatusLine).usage = ""
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen  # screens load on first use, off the first frame
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     @on(ToolSidebar.CallSelected)
     def _open_call(self, event: ToolSidebar.CallSelected) -> None:
+        from .screens.tool_detail import ToolDetailScreen
+
         self.push_screen(ToolDetailScreen(event.item))
 
     # -- model and per-chat settings -------------------------------------------

@@ -11,9 +11,7 @@ text literally (no console markup).
 
 from __future__ import annotations
 
-from markdown_it import MarkdownIt
 from rich.console import RenderableType
-from rich.markdown import Markdown
 from rich.segment import Segment
 from textual.geometry import Region, Size
 from textual.strip import Strip
@@ -26,26 +24,36 @@ from ..core.sanitize import clean
 HEIGHT_STEP = 4
 
 
-class _Markdown(Markdown):
-    """Rich's Markdown with one shared parser: building a parser costs more than parsing a block."""
+_MARKDOWN: type | None = None
 
-    _parser: MarkdownIt | None = None
 
-    def __init__(self, markup: str, code_theme: str) -> None:
-        if _Markdown._parser is None:
-            _Markdown._parser = MarkdownIt().enable("strikethrough").enable("table")
-        self.markup = markup
-        self.parsed = _Markdown._parser.parse(markup)
-        self.code_theme = code_theme
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = code_theme
+def _markdown_class() -> type:
+    """Rich's Markdown with one shared parser (building a parser costs more than parsing a
+    block). Imported on first use: markdown-it and Pygments are not needed for the first frame."""
+    global _MARKDOWN
+    if _MARKDOWN is None:
+        from markdown_it import MarkdownIt
+        from rich.markdown import Markdown
+
+        parser = MarkdownIt().enable("strikethrough").enable("table")
+
+        class _Markdown(Markdown):
+            def __init__(self, markup: str, code_theme: str) -> None:
+                self.markup = markup
+                self.parsed = parser.parse(markup)
+                self.code_theme = code_theme
+                self.justify = None
+                self.style = "none"
+                self.hyperlinks = False
+                self.inline_code_lexer = None
+                self.inline_code_theme = code_theme
+
+        _MARKDOWN = _Markdown
+    return _MARKDOWN
 
 
 def render_block(block: str, code_theme: str) -> RenderableType:
-    return _Markdown(clean(block), code_theme)
+    return _markdown_class()(clean(block), code_theme)
 
 
 def _blank(line: list[Segment]) -> bool:
