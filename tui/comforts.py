@@ -1,0 +1,85 @@
+"""Model picker, per-chat settings and copying: the actions behind F4, F9, Ctrl+Up and Alt+C."""
+
+from __future__ import annotations
+
+
+class ComfortActions:
+    """Mixed into ChatApp (which provides the widgets, settings, history and client factory)."""
+
+    # -- model and per-chat settings -------------------------------------------
+    def action_pick_model(self) -> None:
+        from .core.models import ModelsUnavailable, list_models
+        from .screens.model_picker import ModelPicker
+
+        async def load() -> list[str]:
+            if self._needs_key():
+                raise ModelsUnavailable("no API key is configured")
+            settings = self.local.settings_for(self.settings) if self.local else self.settings
+            if self.local:
+                await self.local.server.start()
+            factory = self._client_factory
+            if factory is None:
+                from .core.client import make_client as factory
+            client = factory(settings)
+            try:
+                return await list_models(client.with_options(timeout=10.0, max_retries=0))
+            finally:
+                await client.close()
+
+        def chosen(model: str | None) -> None:
+            if model and model != self.model:
+                self._model_before_switch = self.model
+                self._set_model(model)
+                self.notify(f"Model: {model} (from the next turn)", timeout=3, markup=False)
+
+        self.push_screen(ModelPicker(self.model, load), chosen)
+
+    def _set_model(self, model: str) -> None:
+        self.model = model
+        self.query_one("StatusLine").model = model
+        cid = self.history.conversation_id
+        if cid is not None:
+            self.history._safe(lambda: self.history.store.set_model(cid, model))
+
+    def action_chat_settings(self) -> None:
+        from .screens.chat_settings import ChatSettingsScreen
+
+        def saved(options) -> None:
+            if options is None:
+                return
+            self.chat = options
+            self.conversation.system_prompt = options.system_prompt
+            self.history.chat_settings = {"temperature": options.temperature, "max_tokens": options.max_tokens}
+            cid = self.history.conversation_id
+            if cid is not None:
+                self.history._safe(lambda: self.history.store.set_chat_settings(
+                    cid, system_prompt=options.system_prompt, settings=self.history.chat_settings))
+            self.notify("Chat settings saved: they apply from the next request.", timeout=3)
+
+        from dataclasses import replace
+
+        self.push_screen(ChatSettingsScreen(replace(self.chat), persistent=self.history.persistent), saved)
+
+    def action_focus_log(self) -> None:
+        log = self.query_one("MessageLog")
+        log.focus()
+        log.select_last()
+        if log.selected < 0:
+            self.notify("No messages yet.", timeout=2)
+
+    def action_copy_code(self) -> None:
+        from .core.blocks import code_blocks
+
+        for message in reversed(self.conversation.messages):
+            if message.role == "assistant":
+                blocks = code_blocks(message.content)
+                if blocks:
+                    lang, code = blocks[-1]
+                    self._copy(code, f"the last {lang or 'text'} code block")
+                    return
+        self.notify("No code block in this conversation yet.", timeout=3)
+
+    def _copy(self, text: str, what: str) -> None:
+        self.copy_to_clipboard(text)
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''}) to the clipboard.", timeout=2, markup=False)
