@@ -237,3 +237,17 @@ async def test_chat_settings_change_the_next_request_and_are_saved(make_app, ser
         assert app.chat.temperature is None
         app.open_conversation(cid)
         assert app.chat.temperature == 0.3 and app.conversation.system_prompt.startswith("You are terse.")
+
+
+async def test_comfort_keys_are_remappable_and_in_the_palette(make_app, server):
+    server.queue(s.text_reply("One."), s.text_reply("Two."))
+    app = make_app(tools=NO_TOOLS, keymap={"app.regenerate": "f12", "app.pick_model": "f11"})
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "q")
+        await pilot.press("f12")
+        await settle(pilot)
+        assert replies(app)[-1].text == "Two."
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        for title in ("Model", "Chat settings", "Regenerate", "Edit prompt", "Previous version", "Next version",
+                      "Messages", "Copy code", "Tools"):
+            assert title in titles, title
