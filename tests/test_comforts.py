@@ -251,3 +251,11 @@ async def test_comfort_keys_are_remappable_and_in_the_palette(make_app, server):
         for title in ("Model", "Chat settings", "Regenerate", "Edit prompt", "Previous version", "Next version",
                       "Messages", "Copy code", "Tools"):
             assert title in titles, title
+
+
+async def test_unknown_theme_in_the_config_is_a_warning_not_a_crash(make_app):
+    app = make_app(theme="no-such-theme")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == "textual-dark"
+        assert any("Unknown theme 'no-such-theme'" in str(n.message) for n in app._notifications)

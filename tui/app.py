@@ -104,7 +104,14 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
                 settings.mcp, self.registry, default_timeout=settings.tools.timeout,
                 on_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
             )
-        self.theme = settings.theme
+        self._theme_problem = ""
+        try:
+            self.theme = settings.theme
+        except Exception:  # noqa: BLE001 - Textual raises InvalidThemeError for an unknown name
+            self._theme_problem = (
+                f"Unknown theme '{settings.theme}' (setting 'theme'); using textual-dark. "
+                f"Available: {', '.join(sorted(self.available_themes))}."
+            )
 
     # -- layout ---------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -123,6 +130,8 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
         status.model = self.model
         status.host = self.settings.host
         self._exit_on_signals()
+        if self._theme_problem:
+            self.notify(self._theme_problem, severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.mcp:
             self.mcp.start_all()

@@ -56,7 +56,7 @@ def locate_model(model_path: Path | None) -> Path:
     if model_path is not None:
         path = Path(model_path).expanduser()
         if not path.is_file():
-            raise LocalError(f"local.model_path: no file at {path}. Fix: point it at a .gguf file, or unset it.")
+            raise LocalError(f"--gguf / local.model_path: no file at {path}. Fix: point it at a .gguf file.")
         return path
     found = bundled_model()
     if found is None:
