@@ -109,11 +109,16 @@ async def test_streamed_reply_with_no_key(local_app):
         assert app.conversation.messages[-1].model == "smollm2-135m-instruct"
 
 
+async def start_a_long_reply(app, pilot) -> None:
+    """Ask for a long answer and wait until some of it has streamed in."""
+    await send(pilot, "Write a long story about a lighthouse keeper.", wait=False)
+    await wait_for(lambda: len(replies(app)) == 1 and len(replies(app)[-1].text) > 5, tries=1500)
+
+
 async def test_cancel_then_the_next_turn_works(local_app):
     app, _ = local_app(max_tokens=400)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "Write a long story about a lighthouse keeper.", wait=False)
-        await wait_for(lambda: len(replies(app)) == 1 and len(replies(app)[-1].text) > 5, tries=1500)
+        await start_a_long_reply(app, pilot)
         await pilot.press("escape")
         await wait_for(lambda: not app.streaming)
         assert app.conversation.messages[-1].status == "stopped"
@@ -126,8 +131,7 @@ async def test_cancel_then_the_next_turn_works(local_app):
 async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_app):
     app, mode = local_app(max_tokens=400)
     async with app.run_test(size=SIZE) as pilot:
-        await send(pilot, "Write a long story about a lighthouse keeper.", wait=False)
-        await wait_for(lambda: len(replies(app)) == 1 and len(replies(app)[-1].text) > 5, tries=1500)
+        await start_a_long_reply(app, pilot)
         first_pid = mode.server.pid
         os.kill(first_pid, signal.SIGKILL)
         await wait_for(lambda: not app.streaming, tries=1500)

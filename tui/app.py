@@ -15,6 +15,8 @@ from .widgets.key_bar import KeyBar
 from . import messages as m
 from .branches import BranchActions
 from .comforts import ComfortActions
+from .history_actions import HistoryActions
+from .local_mode import LocalActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
 from .core.settings import Settings
@@ -31,7 +33,7 @@ FINISH_NOTES = {
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 
 
-class ChatApp(BranchActions, ComfortActions, App[None]):
+class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -73,10 +75,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
         self._open_on_start = open_conversation
         self.settings = settings
         self.conversation = Conversation(system_prompt=settings.system_prompt)
-        from .core.chat_options import ChatOptions
-
-        self.chat = ChatOptions(settings.system_prompt, settings.temperature, settings.max_tokens)
-        """This conversation's system prompt, temperature and max tokens (F9)."""
         self._model_before_switch: str | None = None
         self.local = local
         """A LocalMode when the bundled local model serves this session."""
@@ -104,14 +102,16 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
                 settings.mcp, self.registry, default_timeout=settings.tools.timeout,
                 on_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
             )
-        self._theme_problem = ""
-        try:
-            self.theme = settings.theme
-        except Exception:  # noqa: BLE001 - Textual raises InvalidThemeError for an unknown name
-            self._theme_problem = (
-                f"Unknown theme '{settings.theme}' (setting 'theme'); using textual-dark. "
-                f"Available: {', '.join(sorted(self.available_themes))}."
-            )
+        self._theme_problem = self._apply_theme(settings.theme)
+
+    @property
+    def chat(self):
+        """This conversation's system prompt, temperature and max tokens (F9), kept by the history."""
+        return self.history.chat
+
+    @chat.setter
+    def chat(self, options) -> None:
+        self.history.chat = options
 
     # -- layout ---------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -152,20 +152,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
         self._warm_up()
         self.call_after_refresh(_freeze_gc)
 
-    def _remember_theme(self, theme) -> None:
-        """A theme picked in the palette is written to the config file, for next time."""
-        from .core.settings import save_top_level
-
-        path = self.settings.config_path
-        if path is None or theme.name == self.settings.theme:
-            return
-        try:
-            save_top_level(path, "theme", theme.name)
-        except (OSError, ValueError) as exc:
-            self.notify(f"Theme not saved to {path}: {exc}", severity="warning", markup=False)
-            return
-        self.settings.theme = theme.name
-
     def _show_history_error(self) -> None:
         from .core.errors import Failure
 
@@ -173,30 +159,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
             "history", "History is off for this session: nothing will be saved.",
             "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.history.error,
         ))
-
-    def open_conversation(self, conversation_id: int) -> bool:
-        """Replace the screen with a stored conversation; continuing it resends its history."""
-        from .restore import restore
-
-        info = self.history.store.conversation(conversation_id)
-        if info is None or self.streaming or self.tools_running:
-            return False
-        messages = [message for _, message in self.history.store.messages(conversation_id)]
-        self.action_new_chat()
-        self.conversation = Conversation(messages=messages, system_prompt=info.system_prompt)
-        stored = info.settings or {}
-        self.chat.system_prompt = info.system_prompt
-        self.chat.temperature = stored.get("temperature", self.chat.temperature)
-        self.chat.max_tokens = stored.get("max_tokens", self.chat.max_tokens)
-        self.history.chat_settings = {"temperature": self.chat.temperature, "max_tokens": self.chat.max_tokens}
-        if not self.local:
-            self.model = info.model or self.settings.model
-            self.query_one(StatusLine).model = self.model
-        self._call_keys = restore(self.query_one(MessageLog), self.query_one(ToolSidebar), messages)
-        self.query_one(StatusLine).calls = len(self._call_keys)
-        self.history.reset(conversation_id)
-        self.sub_title = info.title
-        return True
 
     def _exit_on_signals(self) -> None:
         """SIGTERM / SIGHUP (terminal closed) quit cleanly: the terminal is restored, children stop."""
@@ -209,23 +171,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
                 loop.add_signal_handler(sig, self.exit)
             except (NotImplementedError, RuntimeError, ValueError):
                 pass
-
-    @work(exclusive=True, group="local", exit_on_error=False)
-    async def _start_local(self) -> None:
-        """Load the local model while the user types; a send waits for it."""
-        from .core.local import LocalError
-
-        status = self.query_one(StatusLine)
-        status.state = "loading local model…"
-        try:
-            await self.local.server.start()
-        except LocalError as exc:
-            status.state = "failed"
-            if not self.streaming:
-                self.query_one(ErrorBanner).show(self.local.start_failure(exc))
-            return
-        if not self.streaming:
-            status.state = "ready"
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:
@@ -300,16 +245,9 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
     async def _stream(self, request: dict, reply: Reply) -> None:
         from .worker import pump_reply
 
-        settings = self.settings
-        if self.local:
-            from .core.local import LocalError
-
-            try:
-                await self.local.server.start()
-            except LocalError as exc:
-                self.post_message(m.ReplyFailed(self.local.start_failure(exc)))
-                return
-            settings = self.local.settings_for(settings)
+        settings = await self._local_settings() if self.local else self.settings
+        if settings is None:
+            return
         if self._client is None or self._client_url != settings.base_url:
             factory = self._client_factory
             if factory is None:
@@ -329,8 +267,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
     def _on_content(self, message: m.ContentDelta) -> None:
         if self._reply_widget is not None:
             self._reply_widget.append(message.text)
-        if self.local:
-            self.query_one(StatusLine).state = "streaming"
         if self._reply is not None:
             self.history.checkpoint(self._reply, self.model)
 
@@ -409,11 +345,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
         if not reply.text:
             self._restore_prompt()
         banner.focus()
-
-    def _check_local_died(self) -> None:
-        banner = self.query_one(ErrorBanner)
-        if self.local and not self.local.server.alive and banner.visible and not self.streaming:
-            banner.show(self.local.died_failure())
 
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:
@@ -536,15 +467,12 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
 
         self.chat = ChatOptions(self.settings.system_prompt, self.settings.temperature, self.settings.max_tokens)
         self.conversation = Conversation(system_prompt=self.chat.system_prompt)
-        self.history.chat_settings = {"temperature": self.chat.temperature, "max_tokens": self.chat.max_tokens}
         self._editing = None
         self.history.reset()
         self.sub_title = ""
         self.query_one(MessageLog).clear()
         sidebar = self.query_one(ToolSidebar)
-        for item in sidebar.items:
-            item.remove()
-        sidebar.selected = -1
+        sidebar.clear_calls()
         self._call_keys.clear()
         self.query_one(StatusLine).calls = 0
         self.query_one(ErrorBanner).hide()
@@ -610,39 +538,6 @@ class ChatApp(BranchActions, ComfortActions, App[None]):
         """Quitting mid-reply keeps what arrived, marked interrupted."""
         if self.streaming and self._reply is not None:
             self.history.checkpoint(self._reply, self.model, force=True)
-
-    def action_history(self) -> None:
-        from .screens.history import HistoryScreen
-
-        if self.streaming or self.tools_running:
-            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
-            return
-
-        def opened(conversation_id: int | None) -> None:
-            if conversation_id is not None:
-                self.open_conversation(conversation_id)
-
-        self.push_screen(HistoryScreen(self.history.store, self.history.persistent), opened)
-
-    def action_export(self, fmt: str = "md") -> None:
-        from pathlib import Path
-
-        from .core.export import to_json, to_markdown
-
-        cid = self.history.conversation_id
-        info = self.history.store.conversation(cid) if cid is not None else None
-        if info is None:
-            self.notify("Nothing to export yet: send a message first.", timeout=3)
-            return
-        messages = [message for _, message in self.history.store.messages(cid)]
-        text = to_markdown(info, messages) if fmt == "md" else to_json(info, messages)
-        path = Path.cwd() / f"tui-chat-{cid}.{fmt}"
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"Exported to {path}", timeout=4)
 
     # -- palette / help -----------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

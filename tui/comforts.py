@@ -49,11 +49,10 @@ class ComfortActions:
                 return
             self.chat = options
             self.conversation.system_prompt = options.system_prompt
-            self.history.chat_settings = {"temperature": options.temperature, "max_tokens": options.max_tokens}
             cid = self.history.conversation_id
             if cid is not None:
                 self.history._safe(lambda: self.history.store.set_chat_settings(
-                    cid, system_prompt=options.system_prompt, settings=self.history.chat_settings))
+                    cid, system_prompt=options.system_prompt, settings=options.stored()))
             self.notify("Chat settings saved: they apply from the next request.", timeout=3)
 
         from dataclasses import replace
@@ -83,3 +82,29 @@ class ComfortActions:
         self.copy_to_clipboard(text)
         lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         self.notify(f"Copied {what} ({lines} line{'s' if lines != 1 else ''}) to the clipboard.", timeout=2, markup=False)
+
+    # -- themes ------------------------------------------------------------------
+    def _apply_theme(self, name: str) -> str:
+        """Use the configured theme; an unknown name is a warning (returned), not a crash."""
+        try:
+            self.theme = name
+        except Exception:  # noqa: BLE001 - Textual raises InvalidThemeError for an unknown name
+            return (
+                f"Unknown theme '{name}' (setting 'theme'); using textual-dark. "
+                f"Available: {', '.join(sorted(self.available_themes))}."
+            )
+        return ""
+
+    def _remember_theme(self, theme) -> None:
+        """A theme picked in the palette is written to the config file, for next time."""
+        from .core.settings import save_top_level
+
+        path = self.settings.config_path
+        if path is None or theme.name == self.settings.theme:
+            return
+        try:
+            save_top_level(path, "theme", theme.name)
+        except (OSError, ValueError) as exc:
+            self.notify(f"Theme not saved to {path}: {exc}", severity="warning", markup=False)
+            return
+        self.settings.theme = theme.name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+from .core.chat_options import ChatOptions
 from .core.conversation import INTERRUPTED, ChatMessage, Reply
 from .core.settings import Settings
 from .core.store import Store, StoreError
@@ -27,8 +28,8 @@ class History:
             self.error = str(exc)
             self.store = Store(None)
         self.conversation_id: int | None = None
-        self.chat_settings: dict = {"temperature": settings.temperature, "max_tokens": settings.max_tokens}
-        """Per-conversation settings saved when the conversation is created."""
+        self.chat = ChatOptions(settings.system_prompt, settings.temperature, settings.max_tokens)
+        """This conversation's options (F9); saved when the conversation is created."""
         self._reply_row: int | None = None
         self.last_row: int | None = None
         self._last_checkpoint = 0.0
@@ -41,7 +42,7 @@ class History:
         if self.conversation_id is None:
             self.conversation_id = self.store.create_conversation(
                 model=model, host=self.settings.host, system_prompt=system_prompt,
-                settings=dict(self.chat_settings),
+                settings=self.chat.stored(),
             )
         return self.conversation_id
 

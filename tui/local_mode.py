@@ -6,6 +6,9 @@ line); ``LocalMode`` then owns the child server for the app's lifetime.
 
 from __future__ import annotations
 
+from textual import work
+
+from . import messages as m
 from .core.errors import Failure
 from .core.local import INSTALL_HINT, MODEL_ALIAS, MODEL_LABEL, LocalConfig, LocalError, LocalServer, extra_installed, locate_model
 from .core.settings import DEFAULT_BASE_URL, Settings
@@ -68,3 +71,37 @@ class LocalMode:
             "local", "The local model server stopped.", "Press r to restart it and retry.",
             detail=self.server.tail_hint(),
         )
+
+
+class LocalActions:
+    """Mixed into ChatApp: starting the local server and noticing that it died."""
+
+    @work(exclusive=True, group="local", exit_on_error=False)
+    async def _start_local(self) -> None:
+        """Load the local model while the user types; a send waits for it."""
+        status = self.query_one("StatusLine")
+        status.state = "loading local model…"
+        try:
+            await self.local.server.start()
+        except LocalError as exc:
+            status.state = "failed"
+            if not self.streaming:
+                self.query_one("ErrorBanner").show(self.local.start_failure(exc))
+            return
+        if not self.streaming:
+            status.state = "ready"
+
+    async def _local_settings(self) -> Settings | None:
+        """Settings pointed at the local server, once it answers (None if it cannot start)."""
+        try:
+            await self.local.server.start()
+        except LocalError as exc:
+            self.post_message(m.ReplyFailed(self.local.start_failure(exc)))
+            return None
+        self.query_one("StatusLine").state = "streaming"
+        return self.local.settings_for(self.settings)
+
+    def _check_local_died(self) -> None:
+        banner = self.query_one("ErrorBanner")
+        if self.local and not self.local.server.alive and banner.visible and not self.streaming:
+            banner.show(self.local.died_failure())

@@ -20,9 +20,7 @@ def tool_state(content: str) -> str:
 def restore(log: MessageLog, sidebar: ToolSidebar, messages: list[ChatMessage], extra_note=None) -> list[str]:
     """Show ``messages``; returns the sidebar keys of the restored calls.
     ``extra_note(index)`` adds to the last reply's note (e.g. how many versions it has)."""
-    for item in sidebar.items:
-        item.remove()
-    sidebar.selected = -1
+    sidebar.clear_calls()
     keys: dict[str, str] = {}
     entries = []
     for turn, message in enumerate(messages):

@@ -19,6 +19,10 @@ class ChatOptions:
     temperature: float | None = None
     max_tokens: int | None = None
 
+    def stored(self) -> dict[str, float | int | None]:
+        """The numbers as saved in a conversation's ``settings`` column."""
+        return {"temperature": self.temperature, "max_tokens": self.max_tokens}
+
 
 def parse_temperature(text: str) -> float | None:
     """Blank is the server default; otherwise a number in [0, 2], as the OpenAI API allows."""

@@ -54,13 +54,13 @@ class KeyBar(Widget):
             if binding.show and binding.action not in seen:
                 seen.add(binding.action)
                 items.append((self.app.get_key_display(binding), binding.description, enabled, binding.key))
-        palette = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
-        self._palette = None
-        if palette is not None:
-            _node, binding, enabled, _tooltip = palette
-            self._palette = (self.app.get_key_display(binding), binding.description, enabled, binding.key)
-        if items != self._items or palette is not None:
-            self._items = items
+        found = active.get(self.app.COMMAND_PALETTE_BINDING) if self.app.ENABLE_COMMAND_PALETTE else None
+        palette = None
+        if found is not None:
+            _node, binding, enabled, _tooltip = found
+            palette = (self.app.get_key_display(binding), binding.description, enabled, binding.key)
+        if (items, palette) != (self._items, self._palette):
+            self._items, self._palette = items, palette
             self.refresh()
 
     def render(self) -> Text:

@@ -139,6 +139,11 @@ class ToolSidebar(VerticalScroll, can_focus=True):
     def compose(self):
         yield Static("Tool calls", classes="title")
 
+    def clear_calls(self) -> None:
+        for item in self.items:
+            item.remove()
+        self.selected = -1
+
     @property
     def items(self) -> list[ToolCallItem]:
         return list(self.query(ToolCallItem))
