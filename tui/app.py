@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -19,12 +20,15 @@ from .history_actions import HistoryActions
 from .local_mode import LocalActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
-from .core.settings import Settings
+from .core.preview import Preview
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import STATUS_NOTES, AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
 from .widgets.tool_sidebar import ToolSidebar
+
+if TYPE_CHECKING:
+    from .core.settings import Settings
 
 FINISH_NOTES = {
     "length": "⚠ cut off at the token limit",
@@ -65,20 +69,27 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
     """True while a round of tool calls is being confirmed or run."""
 
     def __init__(
-        self, settings: Settings, *, client_factory=None, db: str | None = None,
+        self, settings: Settings | None = None, *, load: Callable[[], Settings] | None = None,
+        preview: Preview | None = None, client_factory=None, db: str | None = None,
         open_conversation: int | str | None = None, local=None,
     ) -> None:
+        """Either ``settings``, or ``load`` (with a ``preview`` for the first frame): then
+        the settings are validated just after the first frame (see core/preview.py)."""
         super().__init__()
-        from .history import History
-
-        self.history = History(settings, db)
+        assert (settings is None) != (load is None), "pass settings or load, not both"
+        self._load = load
+        self.startup_error: Exception | None = None
+        """A ConfigError or LocalError found after the first frame; the CLI prints it and exits 2."""
+        self.preview = preview or (Preview(
+            settings.base_url, settings.model, settings.theme, settings.ui.sidebar, settings.ui.sidebar_min_width,
+        ) if settings else Preview())
+        self._db = db
         self._open_on_start = open_conversation
-        self.settings = settings
-        self.conversation = Conversation(system_prompt=settings.system_prompt)
+        self.conversation = Conversation()
         self._model_before_switch: str | None = None
         self.local = local
         """A LocalMode when the bundled local model serves this session."""
-        self.model = local.model if local else settings.model
+        self.model = local.model if local else self.preview.model
         self._client = None
         self._client_url = ""
         self._client_factory = client_factory
@@ -90,11 +101,31 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self._sidebar_choice: bool | None = None
         self._rounds = 0
         self._pending_calls: list[tuple[str, object]] = []
+        self._held: list[events.Event] | None = None if settings else []
+        """Keys and clicks that arrive before the settings are validated, replayed after."""
         self._always_allowed: set[str] = set()
-        from .core.tools.setup import build_registry
-
-        self.registry = build_registry(settings)
+        self.settings: Settings | None = None
         self.mcp = None
+        self._theme_problem = self._apply_theme(self.preview.theme)
+        if settings is not None:
+            self._configure(settings)
+
+    @property
+    def ready(self) -> bool:
+        """False only between the first frame and the end of settings validation."""
+        return self.settings is not None
+
+    def _configure(self, settings: Settings) -> None:
+        """Everything that needs validated settings: history, tools, MCP, theme."""
+        from .core.tools.setup import build_registry
+        from .history import History
+
+        self.settings = settings
+        self.history = History(settings, self._db)
+        self.conversation = Conversation(system_prompt=settings.system_prompt)
+        if not self.local:
+            self.model = settings.model
+        self.registry = build_registry(settings)
         if settings.tools.enabled and settings.mcp.servers:
             from .core.mcp.manager import MCPManager
 
@@ -102,7 +133,8 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
                 settings.mcp, self.registry, default_timeout=settings.tools.timeout,
                 on_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
             )
-        self._theme_problem = self._apply_theme(settings.theme)
+        if settings.theme != self.preview.theme or self._theme_problem:
+            self._theme_problem = self._apply_theme(settings.theme)
 
     @property
     def chat(self):
@@ -124,12 +156,53 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         yield KeyBar()
 
     def on_mount(self) -> None:
-        if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
         status = self.query_one(StatusLine)
         status.model = self.model
-        status.host = self.settings.host
+        status.host = self.preview.host
         self._exit_on_signals()
+        self._apply_sidebar()
+        self.query_one(PromptInput).focus()
+        if self.settings is None:
+            self.call_after_refresh(self._load_settings)
+        else:
+            self._start_session()
+        self.call_after_refresh(self._after_first_frame)
+
+    def _load_settings(self) -> None:
+        """Validate the settings now that the first frame is on screen (runs on the event
+        loop, so no key or message is handled against half-made state)."""
+        from .core.local import LocalError
+        from .core.settings import ConfigError
+        from .local_mode import decide
+
+        try:
+            settings = self._load()
+            self.local = decide(settings, requested=False)
+        except (ConfigError, LocalError) as exc:
+            self.startup_error = exc
+            self.exit(return_code=2)
+            return
+        if self.local:
+            self.model = self.local.model
+        self._configure(settings)
+        self._start_session()
+        held, self._held = self._held or [], None
+        for event in held:  # typed ahead while starting: handled now, in order
+            self.post_message(event)
+
+    async def on_event(self, event: events.Event) -> None:
+        if self._held is not None and isinstance(event, (events.Key, events.MouseDown, events.MouseUp, events.Click)):
+            self._held.append(event)
+            return
+        await super().on_event(event)
+
+    def _start_session(self) -> None:
+        """The part of mounting that needs the validated settings."""
+        settings = self.settings
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
+        status = self.query_one(StatusLine)
+        status.model, status.host = self.model, settings.host
         if self._theme_problem:
             self.notify(self._theme_problem, severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
@@ -139,7 +212,6 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
             status.model, status.host, status.note = self.local.label, "local", self.local.hint
             self._start_local()
         self._apply_sidebar()
-        self.query_one(PromptInput).focus()
         if self.history.error:
             self._show_history_error()
         if self._open_on_start == "latest":
@@ -149,8 +221,11 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         elif self._open_on_start is not None:
             if not self.open_conversation(int(self._open_on_start)):
                 self.notify(f"No conversation with id {self._open_on_start}; starting a new one.", severity="warning")
-        self._warm_up()
-        self.call_after_refresh(_freeze_gc)
+
+    def _after_first_frame(self) -> None:
+        # One more refresh lets the first frame reach the terminal before the
+        # SDK import (in a thread, but it still takes the GIL) starts.
+        self.set_timer(0.05, self._warm_up)
 
     def _show_history_error(self) -> None:
         from .core.errors import Failure
@@ -174,15 +249,18 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
 
     @work(thread=True, group="warmup", exit_on_error=False)
     def _warm_up(self) -> None:
-        """Import the SDK off the event loop, after the first frame."""
+        """Import the SDK off the event loop, after the first frame; then freeze the start-up heap."""
         import openai  # noqa: F401
+
+        self.call_from_thread(_freeze_gc)
 
     def on_resize(self) -> None:
         self._apply_sidebar()
 
     def _apply_sidebar(self) -> None:
-        wide = self.size.width >= self.settings.ui.sidebar_min_width
-        show = self._sidebar_choice if self._sidebar_choice is not None else (self.settings.ui.sidebar and wide)
+        ui = self.settings.ui if self.settings else self.preview
+        wide = self.size.width >= ui.sidebar_min_width
+        show = self._sidebar_choice if self._sidebar_choice is not None else (ui.sidebar and wide)
         self.query_one(ToolSidebar).set_class(not show, "-hidden")
         self.query_one(StatusLine).sidebar_hidden = not show
 
@@ -549,7 +627,9 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
 
     def _keymap_keys(self, binding: Binding) -> str:
-        return self.settings.keymap.get(binding.id or "", binding.key)
+        keymap = self.settings.keymap if self.settings else {}
+        return keymap.get(binding.id or "", binding.key)
+
 
 
 def _freeze_gc() -> None:
@@ -562,5 +642,5 @@ def _freeze_gc() -> None:
     gc.freeze()
 
 
-def make_app(settings: Settings, **kwargs) -> ChatApp:
+def make_app(settings: Settings | None = None, **kwargs) -> ChatApp:
     return ChatApp(settings, **kwargs)

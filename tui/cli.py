@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
         rest = argv[:command] + argv[command + 1 :]
         return data_command(argv[command], build_data_parser(argv[command]).parse_args(rest))
     args = build_parser().parse_args(argv)
-    settings = _settings(args, base_url=args.base_url, model=args.model, system_prompt=args.system)
+    overrides = dict(base_url=args.base_url, model=args.model, system_prompt=args.system)
+    target = "latest" if args.resume else args.conversation
+    if not (args.local or args.gguf) and sys.stdin.isatty() and sys.stdout.isatty():
+        return _run_fast(args, overrides, target)
+    settings = _settings(args, **overrides)
     if settings is None:
         return 2
     from .core.local import LocalError
@@ -67,13 +71,47 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from .app import make_app
 
-    target = "latest" if args.resume else args.conversation
     try:
         make_app(settings, db=args.db, open_conversation=target, local=local).run()
     finally:
         if local:
             local.server.stop()
     return 0
+
+
+def _run_fast(args, overrides: dict, target) -> int:
+    """On a terminal: paint the first frame from a preview, validate the settings right after.
+
+    A bad config then ends the run the same way (the message, exit code 2), once the
+    terminal is restored. See tui/core/preview.py.
+    """
+    from functools import partial
+
+    from .app import make_app
+    from .core.preview import preview
+
+    app = make_app(
+        load=partial(_load, args.config, overrides), preview=preview(args.config, **overrides),
+        db=args.db, open_conversation=target,
+    )
+    try:
+        app.run()
+    finally:
+        if app.local:
+            app.local.server.stop()
+    if app.startup_error is not None:
+        from .core.settings import ConfigError
+
+        what = "bad configuration\n" if isinstance(app.startup_error, ConfigError) else ""
+        print(f"tui-chat: {what}{app.startup_error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _load(config_path, overrides: dict):
+    from .core.settings import load_settings
+
+    return load_settings(config_path, **overrides)
 
 
 TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}

@@ -11,8 +11,12 @@ import time
 
 from .core.chat_options import ChatOptions
 from .core.conversation import INTERRUPTED, ChatMessage, Reply
-from .core.settings import Settings
+from typing import TYPE_CHECKING
+
 from .core.store import Store, StoreError
+
+if TYPE_CHECKING:
+    from .core.settings import Settings
 
 CHECKPOINT_EVERY = 1.0
 

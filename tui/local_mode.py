@@ -6,12 +6,17 @@ line); ``LocalMode`` then owns the child server for the app's lifetime.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from . import messages as m
 from .core.errors import Failure
 from .core.local import INSTALL_HINT, MODEL_ALIAS, MODEL_LABEL, LocalConfig, LocalError, LocalServer, extra_installed, locate_model
-from .core.settings import DEFAULT_BASE_URL, Settings
+from .core.preview import DEFAULT_BASE_URL
+
+if TYPE_CHECKING:
+    from .core.settings import Settings
 
 FALLBACK_HINT = f"local model {MODEL_LABEL} — set OPPER_API_KEY to use Opper"
 

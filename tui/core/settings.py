@@ -15,8 +15,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-DEFAULT_BASE_URL = "https://api.opper.ai/v3/compat"
-DEFAULT_MODEL = "openai/gpt-5-mini"
+from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's interface
+    DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file, host_of,
+)
 KEY_FALLBACKS = ("OPPER_API_KEY", "OPENAI_API_KEY")
 
 
@@ -29,9 +30,9 @@ class UISettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sidebar: bool = True
+    sidebar: bool = DEFAULT_SIDEBAR
     """Show the tool-call sidebar at start (it collapses on narrow terminals anyway)."""
-    sidebar_min_width: int = Field(default=100, ge=40)
+    sidebar_min_width: int = Field(default=DEFAULT_SIDEBAR_MIN_WIDTH, ge=40)
     """Below this terminal width the sidebar is hidden until toggled."""
 
 
@@ -221,7 +222,7 @@ class Settings(BaseSettings):
     """Seconds without any data from the server before a reply is abandoned."""
     max_retries: int = Field(default=2, ge=0, le=10)
     """Retries for failures before the stream starts (429, 5xx, connection)."""
-    theme: str = "textual-dark"
+    theme: str = DEFAULT_THEME
     """Textual theme name."""
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
@@ -263,8 +264,7 @@ class Settings(BaseSettings):
 
     @property
     def host(self) -> str:
-        rest = self.base_url.split("://", 1)[-1]
-        return rest.split("/", 1)[0]
+        return host_of(self.base_url)
 
 
 _FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("_FILE_DATA", default={})
@@ -280,16 +280,9 @@ class _FileSource(PydanticBaseSettingsSource):
         return dict(_FILE_DATA.get())
 
 
-def default_config_path() -> Path:
-    from platformdirs import user_config_path
-
-    return user_config_path("tui-chat") / "config.toml"
-
-
 def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Settings:
     """Build Settings from every source. Raises ConfigError with a fix-it message."""
-    explicit = config_path is not None or "TUI_CHAT_CONFIG" in os.environ
-    path = Path(config_path or os.environ.get("TUI_CHAT_CONFIG") or default_config_path()).expanduser()
+    path, explicit = config_file(config_path)
     data = _read_toml(path, required=explicit)
     token = _FILE_DATA.set(data)
     try:
