@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
+import tui  # noqa: E402,F401 - before Textual: the app's start-up settings (TEXTUAL_FPS) apply here too
 from tests import sse_server as srv  # noqa: E402
 
 SECTION = """## Section {i}: notes on streaming
@@ -146,7 +147,8 @@ def _settings(server):
 
 
 class Probe:
-    """Records when the app writes a frame, and when the marker reached the reply body."""
+    """Records when the app writes a frame, and when the marker's line was rendered into the
+    reply body (which can be a turn or two after it arrived: see markdown_view.SLICE)."""
 
     def __init__(self, app, marker: str = "") -> None:
         from tui.widgets.markdown_view import MarkdownView
@@ -154,16 +156,16 @@ class Probe:
         self.frames: list[float] = []
         self.marker_appended: float | None = None
         probe = self
-        original_append = MarkdownView.append
+        original_update = MarkdownView._update
 
-        def append(view, piece):
-            original_append(view, piece)
-            if marker and probe.marker_appended is None and marker in piece:
+        def update(view):
+            original_update(view)
+            if marker and probe.marker_appended is None and not view._behind and view.text.rstrip().endswith(marker):
                 probe.marker_appended = time.perf_counter()
 
         app.call_later(lambda: None)
-        self._restore = (MarkdownView, original_append)
-        MarkdownView.append = append
+        self._restore = (MarkdownView, "_update", original_update)
+        MarkdownView._update = update
         original = app._display
 
         def display(*args, **kwargs):
@@ -206,6 +208,8 @@ async def app_run(server: ServerProcess, n: int, *, tps: float = 0, keypresses: 
         probe = Probe(app, marker)
         prompt = app.query_one(PromptInput)
         prompt.load_text(f"bench {n} {tps:g}")
+        while not app.warmed_up:  # the SDK and Markdown imports that follow the first frame
+            await asyncio.sleep(0.01)
         await pilot.pause()
         gc.collect()
         cpu0 = time.process_time()
@@ -239,7 +243,7 @@ async def app_run(server: ServerProcess, n: int, *, tps: float = 0, keypresses: 
         mark = server.last_mark()
         frame = probe.first_frame_after(probe.marker_appended or done)
         result["lag_ms"] = ((frame or done) - mark) * 1000
-        probe._restore[0].append = probe._restore[1]
+        setattr(*probe._restore)
         result["keypress_ms"] = latencies
         result["peak_rss_mb"] = rss_mb()
     return result
@@ -328,22 +332,41 @@ async def long_log(replies_count: int, tokens_per_reply: int) -> dict:
 
 
 # -- first frame ------------------------------------------------------------------------------
-def first_frame(runs: int = 5) -> float:
-    """Process start to the first full frame of ``tui-chat`` on a pseudo-terminal."""
+FLOOR_APP = """
+from textual.app import App
+from textual.widgets import Static
+
+class Floor(App):
+    def compose(self):
+        yield Static("Tool calls 127.0.0.1")
+
+Floor().run()
+"""
+
+
+def first_frame(runs: int = 5, command: list[str] | None = None) -> float:
+    """Process start to the first full frame of ``tui-chat`` on a pseudo-terminal (median).
+
+    Bytecode is allowed (PYTHONDONTWRITEBYTECODE is dropped) and one discarded start
+    writes it, as an installed app has it. With ``command`` = the floor app, the same
+    measurement of a one-widget Textual app: what Python and Textual cost before any
+    app code runs.
+    """
     import pty
     import select
     import subprocess
 
+    command = command or [sys.executable, "-m", "tui", "--base-url", "http://127.0.0.1:9/v1"]
     times = []
-    for _ in range(runs):
+    for run in range(runs + 1):
         master, slave = pty.openpty()
         os.set_blocking(master, False)
         env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40", TUI_CHAT_CONFIG=os.devnull,
                    TUI_CHAT_HISTORY__ENABLED="false")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         start = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tui", "--base-url", "http://127.0.0.1:9/v1"],
-            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(ROOT), close_fds=True,
+            command, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=str(ROOT), close_fds=True,
         )
         os.close(slave)
         seen = b""
@@ -361,7 +384,7 @@ def first_frame(runs: int = 5) -> float:
         proc.kill()
         proc.wait()
         os.close(master)
-        if elapsed is not None:
+        if elapsed is not None and run:
             times.append(elapsed)
     return statistics.median(times) if times else float("nan")
 
@@ -393,7 +416,8 @@ async def run(n: int, quick: bool) -> dict:
     figures["log200_page_ms_median"] = log["page_ms_median"]
     figures["log200_page_ms_max"] = log["page_ms_max"]
     figures["log200_rss_mb"] = log["rss_mb"]
-    figures["first_frame_s"] = first_frame(3 if quick else 7)
+    figures["first_frame_s"] = first_frame(3 if quick else 11)
+    figures["first_frame_floor_s"] = first_frame(3 if quick else 11, [sys.executable, "-c", FLOOR_APP])
     return figures
 
 

@@ -79,3 +79,50 @@ async def test_open_tail_block_renders_every_line_on_screen():
         await pilot.pause()
         text = screen_text(app)
         assert "▌ a quoted line" in text and "• third item" in text
+
+
+async def test_time_sliced_rendering_catches_up_to_the_one_shot_render(monkeypatch):
+    """While streaming, settled blocks render a slice at a time; the result is the same."""
+    import tui.widgets.markdown_view as mv
+
+    monkeypatch.setattr(mv, "SLICE", 0.0)  # at most one block per turn of the event loop
+    rng = random.Random(99)
+    app = Host()
+    async with app.run_test(size=(80, 40)) as pilot:
+        streamed, whole = app.query_one("#a", MarkdownView), app.query_one("#b", MarkdownView)
+        streamed.streaming = True
+        whole.append(DOC)
+        i, behind_seen = 0, False
+        while i < len(DOC):
+            n = rng.choice([40, 200, 900])
+            streamed.append(DOC[i : i + n])
+            behind_seen |= streamed._behind
+            i += n
+        assert behind_seen, "big pieces should leave settled blocks for later turns"
+        streamed.finish()
+        for _ in range(200):
+            await pilot.pause()
+            if not streamed._behind:
+                break
+        assert not streamed._behind
+        assert render(streamed) == render(whole)
+        assert streamed.size.height == len(render(whole))
+
+
+async def test_a_new_height_is_laid_out_even_if_a_reflow_ran_while_a_layout_was_pending():
+    """Textual caches a widget's box model on a counter that refresh(layout=True) does not bump
+    while a layout is pending; a reflow in that window used to freeze the old height (the
+    reply's last lines stayed off screen)."""
+    app = Host()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view, other = app.query_one("#a", MarkdownView), app.query_one("#b", MarkdownView)
+        view.append("one\n\ntwo")
+        await pilot.pause()
+        view.append("\n\nthree")  # a layout request is now pending for the view...
+        other.append("another widget")  # ...when another widget asks for one too
+        other._check_refresh()  # its request is handled first, and a reflow measures every widget
+        app.screen._refresh_layout()
+        view.append("\n\nfour\n\nfive")  # the height changes again, the first request still pending
+        await pilot.pause()
+        await pilot.pause()
+        assert view.size.height == len(render(view)) == 9

@@ -11,6 +11,8 @@ text literally (no console markup).
 
 from __future__ import annotations
 
+from time import perf_counter
+
 from rich.console import RenderableType
 from rich.segment import Segment
 from textual.geometry import Region, Size
@@ -22,6 +24,11 @@ from ..core.sanitize import clean
 
 
 HEIGHT_STEP = 4
+SLICE = 0.005
+"""While streaming, settled blocks are rendered for at most this many seconds per turn
+of the event loop; the rest follow on the next turn. At wire speed one frame's text
+can hold twenty blocks (about 25 ms of rendering), and a key press waiting behind
+that is what the user feels."""
 
 
 _MARKDOWN: type | None = None
@@ -54,6 +61,49 @@ def _markdown_class() -> type:
 
 def render_block(block: str, code_theme: str) -> RenderableType:
     return _markdown_class()(clean(block), code_theme)
+
+
+WARM_UP_SAMPLE = """# Title
+
+Some *text* with `code`, a [link](https://example.com) and ~~this~~.
+
+- item
+1. item
+
+> quote
+
+| a | b |
+|---|---|
+| 1 | 2 |
+
+```python
+def f(x: int) -> int:
+    return x
+```
+
+```bash
+ls -la | grep x
+```
+
+```json
+{"a": 1}
+```
+
+```javascript
+const a = () => 1;
+```
+"""
+
+
+def warm_up(code_theme: str = "monokai") -> None:
+    """Render a sample off screen, so that the first reply does not pay for the imports
+    (markdown-it, Rich's Markdown and Syntax, Pygments' lexers and style): about 0.1 s
+    that would otherwise stall the first frames of a reply. Safe to run in a thread."""
+    from io import StringIO
+
+    from rich.console import Console
+
+    Console(file=StringIO(), width=80, color_system="truecolor").render_lines(render_block(WARM_UP_SAMPLE, code_theme))
 
 
 def _blank(line: list[Segment]) -> bool:
@@ -92,15 +142,30 @@ class MarkdownView(Widget):
     def append(self, piece: str) -> None:
         if not piece:
             return
-        first_changed = len(self._settled)
         self.splitter.feed(piece)
+        if not self._behind:
+            self._update()
+
+    _behind = False
+    """Settled blocks are waiting to be rendered (a catch-up is scheduled). Meanwhile the
+    screen keeps what it showed, and nothing is refreshed: one frame when caught up."""
+    _first_changed: int | None = None
+
+    def _update(self) -> None:
+        if self._first_changed is None:
+            self._first_changed = len(self._settled)
+        self._behind = False
         if self._width:
-            self._render_new_blocks()
+            deadline = perf_counter() + SLICE if self.streaming else None
+            if not self._render_new_blocks(deadline):
+                self._behind = True
+                self.call_later(self._update)
+                return
             self._render_tail()
+        first_changed, self._first_changed = self._first_changed, None
         height = self._layout_height()
         if height != self._height:
-            self._height = height
-            self.refresh(layout=True)
+            self._relayout(height)
         else:
             # Only the open block (and any newly settled lines) changed.
             first = max(0, min(first_changed, height) - 1)
@@ -111,8 +176,16 @@ class MarkdownView(Widget):
         self.streaming = False
         height = self._layout_height()
         if height != self._height:
-            self._height = height
-            self.refresh(layout=True)
+            self._relayout(height)
+
+    def _relayout(self, height: int) -> None:
+        self._height = height
+        # Textual 8.2 keys its box-model cache on _layout_updates, and refresh(layout=True)
+        # does not bump it while an earlier layout request is pending. If a reflow ran in
+        # between (caching the old height), the new height was never measured and the
+        # reply's last lines stayed off screen. Bump it every time.
+        self._layout_updates += 1
+        self.refresh(layout=True)
 
     def _layout_height(self) -> int:
         """The height to lay out. While streaming it grows in steps, so that the
@@ -136,15 +209,20 @@ class MarkdownView(Widget):
             end -= 1
         return [Strip(line) for line in lines[start:end]]
 
-    def _render_new_blocks(self) -> None:
+    def _render_new_blocks(self, deadline: float | None = None) -> bool:
+        """Render the blocks that settled since last time; False if the deadline cut it short."""
         blocks = self.splitter.blocks
-        for block in blocks[self._rendered_blocks :]:
+        while self._rendered_blocks < len(blocks):
+            if deadline is not None and perf_counter() > deadline:
+                return False
+            block = blocks[self._rendered_blocks]
             if self._settled:
                 self._settled.append(Strip.blank(0))
             # A block that just settled was usually the open block last frame.
             lines = self._tail if block == self._tail_text and self._tail_text else self._render(block)
             self._settled.extend(lines)
-        self._rendered_blocks = len(blocks)
+            self._rendered_blocks += 1
+        return True
 
     def _render_tail(self) -> None:
         tail = self.splitter.tail
@@ -162,6 +240,8 @@ class MarkdownView(Widget):
             self._rendered_blocks = 0
             self._tail_text = ""
             self._tail = []
+            # All at once, even while streaming: a partial height here would change the
+            # log's scrollbar, hence the width, and start this over.
             self._render_new_blocks()
             self._render_tail()
 
@@ -183,10 +263,21 @@ class MarkdownView(Widget):
         self._height = self._layout_height()
         return self._height
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # The widget's style is the same for every line of one pass, and computing
+        # it (from every ancestor's background) costs more than drawing a cached line.
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
+    _pass_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         self._ensure_width(width)
-        style = self.rich_style
+        style = self._pass_style or self.rich_style
         if style != self._style_key:
             self._style_key = style
             self._styled.clear()
@@ -198,7 +289,7 @@ class MarkdownView(Widget):
                 strip = self._styled[y] = self._settled[y].apply_style(style).adjust_cell_length(width, style)
             return strip
         y -= settled + (1 if self._settled and self._tail else 0)
-        if not 0 <= y < len(self._tail):
+        if self._behind or not 0 <= y < len(self._tail):  # the old tail may have settled already
             return Strip.blank(width, style)
         strip = self._styled_tail.get(y)
         if strip is None:

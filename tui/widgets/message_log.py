@@ -139,7 +139,7 @@ class MessageLog(VerticalScroll):
     """
 
     DEFAULT_CSS = """
-    MessageLog { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
+    MessageLog { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     MessageLog > .empty-hint { color: $text-muted; margin: 1 0; }
     MessageLog > .-selected { background: $primary 20%; }
     MessageLog:focus > .-selected { background: $primary 30%; }
