@@ -21,6 +21,7 @@ from .local_mode import LocalActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
 from .core.preview import Preview
+from .memory import MemoryPolicy
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import STATUS_NOTES, AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
@@ -104,6 +105,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self._held: list[events.Event] | None = None if settings else []
         """Keys and clicks that arrive before the settings are validated, replayed after."""
         self._always_allowed: set[str] = set()
+        self.memory = MemoryPolicy()
         self.settings: Settings | None = None
         self.mcp = None
         self._theme_problem = self._apply_theme(self.preview.theme)
@@ -264,7 +266,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
     for it, as a user typing a first prompt does without knowing)."""
 
     def _warmed(self) -> None:
-        _freeze_gc()
+        self.memory.full()  # Textual, the SDK and the widgets leave the collector's view
         self.warmed_up = True
 
     def on_resize(self) -> None:
@@ -449,6 +451,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self.conversation.messages.append(reply.to_message(status, self.model))
         self.history.end_reply(self.conversation.messages[-1])
         self.streaming = False
+        self.call_after_refresh(self.memory.reply_finished)
         self.query_one(StatusLine).state = state
         return reply, widget
 
@@ -562,6 +565,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self.history.reset()
         self.sub_title = ""
         self.query_one(MessageLog).clear()
+        self.call_after_refresh(self.memory.full)  # the old log's widgets may now be collected
         sidebar = self.query_one(ToolSidebar)
         sidebar.clear_calls()
         self._call_keys.clear()
@@ -598,9 +602,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         await super().action_quit()
 
     async def on_unmount(self) -> None:
-        import gc
-
-        gc.unfreeze()  # what start-up left behind may be collected again
+        self.memory.release()
         self._save_partial()
         if self.local:
             self.local.server.stop()
@@ -642,17 +644,6 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
     def _keymap_keys(self, binding: Binding) -> str:
         keymap = self.settings.keymap if self.settings else {}
         return keymap.get(binding.id or "", binding.key)
-
-
-
-def _freeze_gc() -> None:
-    """Move everything alive after start-up (Textual, the SDK, the widgets) out of the
-    garbage collector's view: full collections then scan only what the session made,
-    which keeps their pauses (seen as 100-250 ms spikes in key-press latency) short."""
-    import gc
-
-    gc.collect()
-    gc.freeze()
 
 
 def make_app(settings: Settings | None = None, **kwargs) -> ChatApp:

@@ -1,0 +1,61 @@
+"""The memory policy: what a session builds is frozen as it goes, and cyclic garbage is
+still collected when the log is cleared and every FULL_EVERY replies."""
+
+import gc
+import weakref
+
+from tests import sse_server as s
+from tests.helpers import replies, send
+from tui.memory import FULL_EVERY, MemoryPolicy
+
+SIZE = (100, 30)
+
+
+class Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def _frozen_cycle() -> weakref.ref:
+    """A reference cycle that nothing else refers to, frozen before anyone collects it."""
+    gc.disable()
+    try:
+        ref = weakref.ref(Cycle())
+        gc.freeze()
+    finally:
+        gc.enable()
+    return ref
+
+
+def test_every_reply_freezes_and_every_nth_collects_everything():
+    policy = MemoryPolicy()
+    try:
+        ref = _frozen_cycle()
+        for _ in range(FULL_EVERY - 1):
+            policy.reply_finished()
+            assert gc.get_freeze_count() > 0
+        assert ref() is not None and policy.full_collections == 0  # frozen garbage waits...
+        policy.reply_finished()
+        assert ref() is None and policy.full_collections == 1  # ...for the periodic full collection
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+async def test_the_app_freezes_after_a_reply_and_collects_when_the_log_is_cleared(make_app, server):
+    server.queue(s.text_reply("Hello."))
+    app = make_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "hi")
+            await pilot.pause()
+            assert replies(app)[0].text == "Hello." and app.memory.replies == 1
+            assert gc.get_freeze_count() > 0
+            ref = _frozen_cycle()
+            before = app.memory.full_collections
+            await pilot.press("ctrl+n")
+            await pilot.pause()
+            await pilot.pause()
+            assert app.memory.full_collections >= before + 1 and ref() is None
+    finally:
+        gc.unfreeze()
