@@ -17,6 +17,7 @@ import pytest
 from tests.helpers import replies, screen_text, send, wait_for
 from tui.core.conversation import Reply
 from tui.core.local import LocalConfig, LocalServer, extra_installed, locate_model
+from tui.core.preview import DEFAULT_BASE_URL
 from tui.local_mode import LocalMode
 from tui.widgets.error_banner import ErrorBanner
 from tui.widgets.status_line import StatusLine
@@ -200,3 +201,26 @@ def test_real_cli_leaves_no_orphan(tmp_path, how):
         except ProcessLookupError:
             pass
         os.close(fd)
+
+
+async def test_with_no_key_the_settings_loaded_after_the_first_frame_choose_the_local_model(settings, tmp_path):
+    """The real CLI on a terminal validates settings after the first frame; the fallback is decided then."""
+    from tui.app import make_app
+    from tui.core.preview import Preview
+
+    loaded = settings.model_copy(update={
+        "base_url": DEFAULT_BASE_URL, "api_key": None, "max_tokens": 20, "temperature": 0.0,
+    })
+    app = make_app(load=lambda: loaded, preview=Preview())
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(lambda: app.ready and app.local is not None)
+            await send(pilot, "Say hello.")
+            await wait_for(lambda: not app.streaming, tries=1500)
+            assert replies(app)[-1].text.strip()
+            status = app.query_one(StatusLine)
+            assert (status.model, status.host) == ("SmolLM2-135M", "local")
+            assert app.local.fallback
+    finally:
+        if app.local:
+            app.local.server.stop()
