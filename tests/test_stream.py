@@ -104,6 +104,21 @@ async def test_stall_hits_the_read_timeout(settings, server):
     assert classify(exc, read_timeout=0.5).kind == "idle" and reply.text == "Partial"
 
 
+async def test_the_idle_timeout_counts_from_the_last_line_not_the_first(settings, server):
+    """The deadline moves lazily (see read_events); a steady stream slower than the slack
+    but faster than the timeout must never trip it, and the silence that does is >= the timeout."""
+    import time
+
+    words = " ".join(f"w{i}" for i in range(12))
+    reply, exc = await run(settings, s.paced(s.text_reply(words), 1 / 0.25), server, read_timeout=0.8)
+    assert exc is None and reply.text == words  # about 3 s of lines 0.25 s apart, timeout 0.8 s
+    start = time.monotonic()
+    reply, exc = await run(settings, s.stall_after("Partial"), server, read_timeout=0.3)
+    server.release_stalls()
+    assert isinstance(exc, StreamError) and exc.kind == "idle"
+    assert time.monotonic() - start >= 0.3  # never early (a slow machine can only make it later)
+
+
 async def test_stream_without_finish_or_done_is_truncated(settings, server):
     reply, exc = await run(settings, s.Scenario([("chunk", s.chunk({"content": "abc"}))]), server)
     assert isinstance(exc, StreamError) and exc.kind == "truncated" and reply.text == "abc"
