@@ -178,3 +178,12 @@ def test_on_a_terminal_the_screen_follows_the_config_file(tmp_path):
     out, code = _run_on_a_pty(["--config", str(config)], _env(tmp_path), until=b"from-the-file")
     assert b"from-the-file" in out and b"127.0.0.1:9" in out, out[-3000:]
     assert code == 0
+
+
+def test_the_repaint_ceiling_is_raised_unless_the_user_set_one():
+    code = "import tui, textual.constants as c; print(c.MAX_FPS)"
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                            env=dict(env, TEXTUAL_FPS="30"), timeout=60)
+    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("240", "30"), ours.stderr + theirs.stderr
