@@ -198,3 +198,14 @@ async def test_tools_disabled_sends_no_tools(make_app, server, tmp_path, enabled
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "hi")
     assert "tools" not in server.requests[0]
+
+
+async def test_ctrl_q_quits_even_while_a_confirmation_is_open(make_app, server, tmp_path):
+    server.queue(s.tool_calls_reply([("call_w", "touch_note", "{}")]))
+    app = make_app(tools=tools(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "write it", wait=False)
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: app._exit)
+    assert len(server.requests) == 1  # nothing ran, nothing more was sent

@@ -61,7 +61,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
     ]
 
     streaming: var[bool] = var(False)
