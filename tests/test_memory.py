@@ -59,3 +59,35 @@ async def test_the_app_freezes_after_a_reply_and_collects_when_the_log_is_cleare
             assert app.memory.full_collections >= before + 1 and ref() is None
     finally:
         gc.unfreeze()
+
+
+def test_scrolling_settles_at_most_every_half_second(monkeypatch):
+    import tui.memory as memory
+
+    clock = [100.0]
+    monkeypatch.setattr(memory, "monotonic", lambda: clock[0])
+    policy = MemoryPolicy()
+    try:
+        policy.scrolled()
+        policy.scrolled()  # same instant: throttled
+        clock[0] += memory.SETTLE_EVERY
+        policy.scrolled()
+        assert policy.settles == 2 and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+async def test_scrolling_the_log_settles_the_heap(make_app, server):
+    server.queue(s.text_reply("line\n\n" * 80))
+    app = make_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "long")
+            await pilot.pause()
+            before = app.memory.settles
+            app.memory._last_settle = 0.0
+            await pilot.press("ctrl+up", "home")  # focus the log, jump to the top
+            await pilot.pause()
+            assert app.memory.settles > before
+    finally:
+        gc.unfreeze()

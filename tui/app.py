@@ -161,6 +161,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         status = self.query_one(StatusLine)
         status.model = self.model
         status.host = self.preview.host
+        self.watch(self.query_one(MessageLog), "scroll_y", lambda _y: self.memory.scrolled(), init=False)
         self._exit_on_signals()
         self._apply_sidebar()
         self.query_one(PromptInput).focus()
