@@ -18,6 +18,7 @@ from .branches import BranchActions
 from .comforts import ComfortActions
 from .history_actions import HistoryActions
 from .local_mode import LocalActions
+from .startup import StartupActions
 from .core.conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .core.errors import no_key
 from .core.preview import Preview
@@ -38,7 +39,7 @@ FINISH_NOTES = {
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 
 
-class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[None]):
+class ChatApp(StartupActions, BranchActions, ComfortActions, HistoryActions, LocalActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -81,9 +82,7 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self._load = load
         self.startup_error: Exception | None = None
         """A ConfigError or LocalError found after the first frame; the CLI prints it and exits 2."""
-        self.preview = preview or (Preview(
-            settings.base_url, settings.model, settings.theme, settings.ui.sidebar, settings.ui.sidebar_min_width,
-        ) if settings else Preview())
+        self.preview = preview or (Preview.of(settings) if settings else Preview())
         self._db = db
         self._open_on_start = open_conversation
         self.conversation = Conversation()
@@ -111,32 +110,6 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         self._theme_problem = self._apply_theme(self.preview.theme)
         if settings is not None:
             self._configure(settings)
-
-    @property
-    def ready(self) -> bool:
-        """False only between the first frame and the end of settings validation."""
-        return self.settings is not None
-
-    def _configure(self, settings: Settings) -> None:
-        """Everything that needs validated settings: history, tools, MCP, theme."""
-        from .core.tools.setup import build_registry
-        from .history import History
-
-        self.settings = settings
-        self.history = History(settings, self._db)
-        self.conversation = Conversation(system_prompt=settings.system_prompt)
-        if not self.local:
-            self.model = settings.model
-        self.registry = build_registry(settings)
-        if settings.tools.enabled and settings.mcp.servers:
-            from .core.mcp.manager import MCPManager
-
-            self.mcp = MCPManager(
-                settings.mcp, self.registry, default_timeout=settings.tools.timeout,
-                on_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
-            )
-        if settings.theme != self.preview.theme or self._theme_problem:
-            self._theme_problem = self._apply_theme(settings.theme)
 
     @property
     def chat(self):
@@ -170,105 +143,6 @@ class ChatApp(BranchActions, ComfortActions, HistoryActions, LocalActions, App[N
         else:
             self._start_session()
         self.call_after_refresh(self._after_first_frame)
-
-    def _load_settings(self) -> None:
-        """Validate the settings now that the first frame is on screen (runs on the event
-        loop, so no key or message is handled against half-made state)."""
-        from .core.local import LocalError
-        from .core.settings import ConfigError
-        from .local_mode import decide
-
-        try:
-            settings = self._load()
-            self.local = decide(settings, requested=False)
-        except (ConfigError, LocalError) as exc:
-            self.startup_error = exc
-            self.exit(return_code=2)
-            return
-        if self.local:
-            self.model = self.local.model
-        self._configure(settings)
-        self._start_session()
-        held, self._held = self._held or [], None
-        for event in held:  # typed ahead while starting: handled now, in order
-            self.post_message(event)
-
-    async def on_event(self, event: events.Event) -> None:
-        if self._held is not None and isinstance(event, (events.Key, events.MouseDown, events.MouseUp, events.Click)):
-            self._held.append(event)
-            return
-        await super().on_event(event)
-
-    def _start_session(self) -> None:
-        """The part of mounting that needs the validated settings."""
-        settings = self.settings
-        if settings.keymap:
-            self.set_keymap(settings.keymap)
-        status = self.query_one(StatusLine)
-        status.model, status.host = self.model, settings.host
-        if self._theme_problem:
-            self.notify(self._theme_problem, severity="warning", timeout=10, markup=False)
-        self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if self.mcp:
-            self.mcp.start_all()
-        if self.local:
-            status.model, status.host, status.note = self.local.label, "local", self.local.hint
-            self._start_local()
-        self._apply_sidebar()
-        if self.history.error:
-            self._show_history_error()
-        if self._open_on_start == "latest":
-            latest = self.history.store.latest()
-            if latest is not None:
-                self.open_conversation(latest.id)
-        elif self._open_on_start is not None:
-            if not self.open_conversation(int(self._open_on_start)):
-                self.notify(f"No conversation with id {self._open_on_start}; starting a new one.", severity="warning")
-
-    def _after_first_frame(self) -> None:
-        # One more refresh lets the first frame reach the terminal before the
-        # SDK import (in a thread, but it still takes the GIL) starts.
-        self.set_timer(0.05, self._warm_up)
-
-    def _show_history_error(self) -> None:
-        from .core.errors import Failure
-
-        self.query_one(ErrorBanner).show(Failure(
-            "history", "History is off for this session: nothing will be saved.",
-            "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.history.error,
-        ))
-
-    def _exit_on_signals(self) -> None:
-        """SIGTERM / SIGHUP (terminal closed) quit cleanly: the terminal is restored, children stop."""
-        import asyncio
-        import signal
-
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
-            try:
-                loop.add_signal_handler(sig, self.exit)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass
-
-    @work(thread=True, group="warmup", exit_on_error=False)
-    def _warm_up(self) -> None:
-        """Import the SDK and the Markdown stack off the event loop, after the first frame;
-        then freeze the start-up heap."""
-        import openai  # noqa: F401
-
-        from .widgets.markdown_view import warm_up
-
-        warm_up()
-
-        self.call_from_thread(self._warmed)
-
-    warmed_up = False
-    """True once the start-up imports after the first frame are done (the benchmark waits
-    for it, as a user typing a first prompt does without knowing)."""
-
-    def _warmed(self) -> None:
-        self.memory.full()  # Textual, the SDK and the widgets leave the collector's view
-        self.warmed_up = True
 
     def on_resize(self) -> None:
         self._apply_sidebar()

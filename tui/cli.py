@@ -56,44 +56,32 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     overrides = dict(base_url=args.base_url, model=args.model, system_prompt=args.system)
     target = "latest" if args.resume else args.conversation
+    from .app import make_app
+
     if not (args.local or args.gguf) and sys.stdin.isatty() and sys.stdout.isatty():
-        return _run_fast(args, overrides, target)
-    settings = _settings(args, **overrides)
-    if settings is None:
-        return 2
-    from .core.local import LocalError
-    from .local_mode import decide
+        # On a terminal: paint the first frame from a preview, validate the settings right
+        # after (see tui/core/preview.py); a bad config still ends the run with exit code 2.
+        from functools import partial
 
-    try:
-        local = decide(settings, requested=args.local, gguf=args.gguf)
-    except LocalError as exc:
-        print(f"tui-chat: {exc}", file=sys.stderr)
-        return 2
-    from .app import make_app
+        from .core.preview import preview
 
-    try:
-        make_app(settings, db=args.db, open_conversation=target, local=local).run()
-    finally:
-        if local:
-            local.server.stop()
-    return 0
+        app = make_app(
+            load=partial(_load, args.config, overrides), preview=preview(args.config, **overrides),
+            db=args.db, open_conversation=target,
+        )
+    else:
+        settings = _settings(args, **overrides)
+        if settings is None:
+            return 2
+        from .core.local import LocalError
+        from .local_mode import decide
 
-
-def _run_fast(args, overrides: dict, target) -> int:
-    """On a terminal: paint the first frame from a preview, validate the settings right after.
-
-    A bad config then ends the run the same way (the message, exit code 2), once the
-    terminal is restored. See tui/core/preview.py.
-    """
-    from functools import partial
-
-    from .app import make_app
-    from .core.preview import preview
-
-    app = make_app(
-        load=partial(_load, args.config, overrides), preview=preview(args.config, **overrides),
-        db=args.db, open_conversation=target,
-    )
+        try:
+            local = decide(settings, requested=args.local, gguf=args.gguf)
+        except LocalError as exc:
+            print(f"tui-chat: {exc}", file=sys.stderr)
+            return 2
+        app = make_app(settings, db=args.db, open_conversation=target, local=local)
     try:
         app.run()
     finally:

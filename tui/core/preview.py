@@ -58,6 +58,12 @@ class Preview:
     def host(self) -> str:
         return host_of(self.base_url)
 
+    @classmethod
+    def of(cls, settings: Any) -> "Preview":
+        """The preview that validated ``Settings`` would give (same values)."""
+        ui = settings.ui
+        return cls(settings.base_url, settings.model, settings.theme, ui.sidebar, ui.sidebar_min_width)
+
 
 def preview(config_path: Path | str | None = None, **overrides: Any) -> Preview:
     """Best-effort first-frame settings; never raises."""
