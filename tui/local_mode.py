@@ -12,13 +12,16 @@ from textual import work
 
 from . import messages as m
 from .core.errors import Failure
-from .core.local import INSTALL_HINT, MODEL_ALIAS, MODEL_LABEL, LocalConfig, LocalError, LocalServer, extra_installed, locate_model
+from .core.local import (
+    INSTALL_HINT, MODEL_ALIAS, MODEL_LABEL, LocalConfig, LocalError, LocalServer, extra_installed, locate_model, template_file,
+)
 from .core.preview import DEFAULT_BASE_URL
 
 if TYPE_CHECKING:
     from .core.settings import Settings
 
 FALLBACK_HINT = f"local model {MODEL_LABEL} — set OPPER_API_KEY to use Opper"
+GIVE_UP_HINT = "It crashed the same way twice, so r will not restart it: try another model (--gguf PATH) or an API endpoint (set OPPER_API_KEY)."
 
 
 def decide(settings: Settings, *, requested: bool, gguf: str | None = None) -> "LocalMode | None":
@@ -38,9 +41,10 @@ def decide(settings: Settings, *, requested: bool, gguf: str | None = None) -> "
         raise LocalError(f"--local needs the 'local' extra. Install it with: {INSTALL_HINT}")
     config = settings.local
     model = locate_model(gguf or config.model_path)
+    template_file(config.chat_template)  # a missing template file is a start-up error, not a banner
     server = LocalServer(LocalConfig(
         model, context_size=config.context_size, threads=config.threads,
-        chat_format=config.chat_format, startup_timeout=config.startup_timeout,
+        chat_template=config.chat_template, startup_timeout=config.startup_timeout,
     ))
     return LocalMode(server, fallback=not requested)
 
@@ -69,13 +73,23 @@ class LocalMode:
         return settings.model_copy(update={"base_url": self.server.base_url})
 
     def start_failure(self, exc: LocalError) -> Failure:
+        if self.server.crashes.give_up:
+            return Failure("local", "The local model server keeps crashing.", GIVE_UP_HINT, detail=str(exc))
         return Failure("local", "The local model could not start.", "Press r to try again, or see the log.", detail=str(exc))
 
     def died_failure(self) -> Failure:
-        return Failure(
-            "local", "The local model server stopped.", "Press r to restart it and retry.",
-            detail=self.server.tail_hint(),
-        )
+        """The child ended under a reply: a crash is named, and the same crash twice is not restarted."""
+        server = self.server
+        ended = server.reap()
+        how = ended.describe() if ended else "stopped"
+        title = f"The local model server {how}." if ended and ended.crashed else "The local model server stopped."
+        if server.crashes.give_up:
+            return Failure(
+                "local", title,
+                GIVE_UP_HINT,
+                detail=server.tail_hint(),
+            )
+        return Failure("local", title, "Press r to restart it and retry.", detail=server.tail_hint())
 
 
 class LocalActions:

@@ -132,10 +132,19 @@ class LocalSettings(BaseModel):
     """Context window in tokens; longer chats are cut by the server."""
     threads: int | None = Field(default=None, ge=1, le=256)
     """CPU threads for generation (default: all cores)."""
-    chat_format: str = "chatml-function-calling"
-    """llama.cpp chat format; "chatml-function-calling" lets the model call tools."""
+    chat_template: str = "tools"
+    """Chat template: "tools" (tui-chat's ChatML template with tool calls, for the bundled
+    model), "model" (the GGUF's own template), or the path of a Jinja template file."""
     startup_timeout: float = Field(default=120.0, gt=0)
     """Seconds to wait for the server to load the model before giving up."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_chat_format(cls, data: Any) -> Any:
+        """``chat_format`` belonged to the old llama-cpp-python engine; configs that still have it load."""
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "chat_format"}
+        return data
 
 
 class MCPServerSettings(BaseModel):

