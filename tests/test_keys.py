@@ -37,3 +37,74 @@ async def test_clicking_a_remapped_key_in_the_bar_runs_its_action(make_app):
         assert "f10 Sidebar" in screen_text(app)
         await pilot.click(KeyBar, offset=_bar_offset(app, "Sidebar"))
         await wait_for(lambda: sidebar.has_class("-hidden"))
+
+
+def _banner_line(app) -> str:
+    from tui.widgets.error_banner import ErrorBanner
+
+    banner = app.query_one(ErrorBanner)
+    assert banner.visible
+    return str(banner.render())
+
+
+def test_failures_say_whether_a_retry_can_help():
+    from tui.core.errors import Failure, StreamError, classify, no_key
+
+    assert not no_key().retryable
+    assert not Failure("history", "History is off.", "Fix the file.").retryable
+    assert classify(StreamError("truncated", "closed")).retryable
+    assert classify(ConnectionError("reset")).retryable
+    assert not any("press r" in f.hint.lower() for f in (
+        classify(StreamError("idle", "")), classify(StreamError("midstream", "")), classify(ConnectionError()),
+    )), "the hint must not name a key: the banner names the bound one"
+
+
+async def test_banner_offers_no_retry_without_an_api_key(make_app, server):
+    app = make_app(api_key=None, base_url="https://api.example.invalid/v1")
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hi")
+        line = _banner_line(app)
+        assert "[x] dismiss" in line and "] retry" not in line
+        from tui.widgets.error_banner import ErrorBanner
+
+        banner = app.query_one(ErrorBanner)
+        banner.focus()
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar).render_line(0).text
+        assert "Dismiss" in bar and "Retry" not in bar.replace("^r Retry", "")
+        await pilot.press("r")
+        await pilot.pause()
+        assert banner.visible and server.requests == []
+
+
+async def test_banner_offers_no_retry_for_a_history_error(settings, server, tmp_path):
+    from tui.app import make_app as real_make_app
+
+    path = tmp_path / "broken.db"
+    path.write_bytes(b"definitely not sqlite " * 50)
+    app = real_make_app(settings, db=str(path))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        line = _banner_line(app)
+        assert "History is off" in line and "[x] dismiss" in line and "] retry" not in line
+
+
+async def test_banner_shows_the_keys_as_remapped(make_app, server):
+    from tests import sse_server as s
+    from tui.widgets.error_banner import ErrorBanner
+
+    server.queue(s.http_error(500), s.text_reply("Fine now."), s.http_error(500))
+    app = make_app(keymap={"banner.retry": "t", "banner.dismiss": "d"})
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "hello")
+        line = _banner_line(app)
+        assert "[t] retry" in line and "[d] dismiss" in line and "[r]" not in line and "[x]" not in line
+        banner = app.query_one(ErrorBanner)
+        assert app.focused is banner
+        await pilot.press("t")
+        await settle(pilot)
+        assert not banner.visible and len(server.requests) == 2
+        await send(pilot, "again")
+        assert banner.visible
+        await pilot.press("d")
+        await wait_for(lambda: not banner.visible)
