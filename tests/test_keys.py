@@ -108,3 +108,46 @@ async def test_banner_shows_the_keys_as_remapped(make_app, server):
         assert banner.visible
         await pilot.press("d")
         await wait_for(lambda: not banner.visible)
+
+
+def _help_rows(app) -> dict[str, str]:
+    """Each help line's action text -> its keys (the terminal is tall enough to show all)."""
+    rows = {}
+    for line in screen_text(app).splitlines():
+        parts = line.strip("│ ").split("  ")
+        parts = [p.strip() for p in parts if p.strip()]
+        if len(parts) >= 2:
+            rows[parts[-1]] = parts[0]
+    return rows
+
+
+async def test_help_lists_every_bound_key_grouped(make_app):
+    app = make_app()
+    async with app.run_test(size=(120, 150)) as pilot:
+        await pilot.press("f1")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        text, rows = screen_text(app), _help_rows(app)
+        for title in ("Tool confirmation", "History (^o / f2)", "Error banner", "Messages (^↑)"):
+            assert title in text
+        assert rows["Run this call once"] == "y"
+        assert rows["Allow this tool for the rest of the session"] == "a"
+        assert rows["Do not run it; the model is told it was denied"] == "n / esc"
+        assert rows["Rename the selected conversation"] == "f2"
+        assert rows["Delete the selected conversation"] == "^d"
+        assert rows["Focus the tool-call sidebar"] == "^t"
+
+
+async def test_help_shows_keys_after_the_keymap(make_app):
+    keymap = {"app.focus_tools": "f10", "confirm.always": "b", "history.delete": "f11", "banner.retry": "t"}
+    app = make_app(keymap=keymap)
+    async with app.run_test(size=(120, 150)) as pilot:
+        await pilot.press("f1")
+        await wait_for(lambda: isinstance(app.screen, HelpScreen))
+        await pilot.pause()
+        rows = _help_rows(app)
+        assert rows["Focus the tool-call sidebar"] == "f10"
+        assert "Tool-call sidebar (f10)" in screen_text(app)
+        assert rows["Allow this tool for the rest of the session"] == "b"
+        assert rows["Delete the selected conversation"] == "f11"
+        assert rows["Send the failed turn again"] == "t"
