@@ -329,7 +329,7 @@ async def test_help_screen_lists_bindings(make_app):
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
-        assert "ctrl+t" in text and "Focus the tool-call sidebar" in text
+        assert "^t" in text and "Focus the tool-call sidebar" in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 

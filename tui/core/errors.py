@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CANNOT_RETRY = frozenset({"no_key", "history", "config"})
+"""Failure kinds that sending the turn again cannot fix: something outside the chat must change first."""
+
 
 @dataclass(frozen=True)
 class Failure:
-    """A classified failure: what happened, and what the user can do."""
+    """A classified failure: what happened, and what the user can do.
+
+    The hint does not name keys: the banner shows the keys as bound (after the keymap).
+    """
 
     kind: str
     title: str
@@ -27,6 +33,11 @@ class Failure:
             parts.append(f"({self.detail})")
         parts.append(f"— {self.hint}")
         return " ".join(parts)
+
+    @property
+    def retryable(self) -> bool:
+        """Whether offering a retry makes sense (it does not without a key, or for a broken history file)."""
+        return self.kind not in CANNOT_RETRY
 
 
 class StreamError(Exception):
@@ -61,25 +72,25 @@ def classify(exc: BaseException, *, secret: str = "", read_timeout: float = 60) 
     if isinstance(exc, openai.APIStatusError):
         return _from_status(exc, detail)
     if isinstance(exc, openai.APITimeoutError):
-        return Failure("timeout", "The request timed out.", "Check the endpoint, then press r to retry.")
+        return Failure("timeout", "The request timed out.", "Check the endpoint, then retry.")
     if isinstance(exc, openai.APIConnectionError) or _is_transport(exc):
         return Failure(
             "connection",
             "The connection to the server was lost.",
-            "Check the network or the endpoint URL, then press r to retry.",
+            "Check the network or the endpoint URL, then retry.",
             detail=detail,
         )
     if isinstance(exc, openai.APIError):
         return Failure(
             "midstream",
             "The server reported an error during the reply.",
-            "Press r to retry, or try another model.",
+            "Retry, or try another model.",
             detail=detail,
         )
     return Failure(
         "unknown",
         f"Unexpected error: {type(exc).__name__}.",
-        "Press r to retry. If it persists, please report it.",
+        "Retry. If it persists, please report it.",
         detail=detail,
     )
 
@@ -89,22 +100,22 @@ def _from_stream_error(exc: StreamError, detail: str, read_timeout: float) -> Fa
         return Failure(
             "idle",
             f"No data from the server for {read_timeout:g} s.",
-            "The server may be overloaded. Press r to retry, or raise read_timeout.",
+            "The server may be overloaded. Retry, or raise read_timeout.",
         )
     if exc.kind == "midstream":
         return Failure(
             "midstream",
             "The server reported an error during the reply.",
-            "Press r to retry, or try another model.",
+            "Retry, or try another model.",
             detail=detail,
         )
     if exc.kind == "truncated":
         return Failure(
             "truncated",
             "The reply ended early: the stream closed without finishing.",
-            "Press r to retry.",
+            "Retry to ask again.",
         )
-    return Failure("protocol", "The server sent something that is not a valid stream.", "Press r to retry.", detail=detail)
+    return Failure("protocol", "The server sent something that is not a valid stream.", "Retry to ask again.", detail=detail)
 
 
 def _from_status(exc: BaseException, detail: str) -> Failure:
@@ -127,20 +138,20 @@ def _from_status(exc: BaseException, detail: str) -> Failure:
         )
     if status == 429:
         retry_after = _retry_after(exc)
-        wait = f"Wait {retry_after:g} s, then press r." if retry_after else "Wait a moment, then press r."
+        wait = f"Wait {retry_after:g} s, then retry." if retry_after else "Wait a moment, then retry."
         return Failure("rate_limit", "Rate limited by the server.", wait, status=status, retry_after=retry_after, detail=detail)
     if status is not None and status >= 500:
         return Failure(
             "server",
             f"The server failed (HTTP {status}).",
-            "It is probably temporary: press r to retry.",
+            "It is probably temporary: retry.",
             status=status,
             detail=detail,
         )
     return Failure(
         "bad_request",
         f"The server refused the request (HTTP {status}).",
-        "Check the model and settings, then press r to retry.",
+        "Check the model and settings, then retry.",
         status=status,
         detail=detail,
     )

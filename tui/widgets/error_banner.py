@@ -9,10 +9,11 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from ..core.errors import Failure
+from .bound_keys import key_labels
 
 
 class ErrorBanner(Static, can_focus=True):
-    """Shows one :class:`Failure`. ``r`` retries, ``x`` or Escape dismisses."""
+    """Shows one :class:`Failure`. ``r`` retries (when that can help), ``x`` or Escape dismisses."""
 
     DEFAULT_CSS = """
     ErrorBanner {
@@ -48,9 +49,21 @@ class ErrorBanner(Static, can_focus=True):
         if failure.detail:
             text.append(f"  {failure.detail}")
         text.append("\n" + failure.hint)
-        text.append("   [r] retry  [x] dismiss", style="dim")
+        offered = [self._offer(binding) for binding in self.BINDINGS if self.check_action(binding.action, ())]
+        text.append("   " + "  ".join(offered), style="dim")
         self.update(text)
         self.visible = True
+        self.refresh_bindings()
+
+    def _offer(self, binding: Binding) -> str:
+        """``[key] what``, with the key as bound now (after the user's keymap)."""
+        return f"[{key_labels(self.app, binding)[0]}] {binding.description.lower()}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Retrying cannot help every failure (no API key, a broken history file): then it is not offered."""
+        if action == "retry":
+            return self.failure is not None and self.failure.retryable
+        return True
 
     def hide(self) -> None:
         self.failure = None

@@ -95,7 +95,16 @@ class KeyBar(Widget):
         return start, text.cell_len, key
 
     async def _on_click(self, event: Click) -> None:
+        """Run the clicked key's action where its binding lives, as a key press would."""
         for start, end, key in self._spans:
             if start <= event.x < end:
-                await self.app.check_bindings(key.split(",")[0])
+                event.stop()
+                active = self.screen.active_bindings.get(key)
+                if active is None:
+                    return
+                namespace, binding, enabled, _tooltip = active
+                if enabled:
+                    await self.app.run_action(binding.action, namespace)
+                else:
+                    self.app.bell()
                 return

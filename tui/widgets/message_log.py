@@ -13,6 +13,7 @@ from textual.widgets import Collapsible, Static
 
 from ..core.sanitize import clean
 from .markdown_view import MarkdownView
+from .reasoning_view import ReasoningView
 
 STATUS_NOTES = {
     "interrupted": "⚠ interrupted",
@@ -68,7 +69,7 @@ class AssistantMessage(Vertical):
         self.body = MarkdownView(text)
         self.note = Static("", classes="note", markup=False)
         self._reasoning_text = reasoning
-        self._reasoning: Static | None = None
+        self._reasoning: ReasoningView | None = None
 
     def compose(self):
         yield self.body
@@ -80,9 +81,9 @@ class AssistantMessage(Vertical):
             if self.collapse_on_mount:
                 self.call_after_refresh(self.collapse_reasoning)
 
-    def _ensure_reasoning(self) -> Static:
+    def _ensure_reasoning(self) -> ReasoningView:
         if self._reasoning is None:
-            self._reasoning = Static(Text(clean(self._reasoning_text)), classes="reasoning", markup=False)
+            self._reasoning = ReasoningView(self._reasoning_text, classes="reasoning")
             box = Collapsible(self._reasoning, title="Reasoning", collapsed=False)
             self.mount(box, before=self.body)
         return self._reasoning
@@ -91,8 +92,16 @@ class AssistantMessage(Vertical):
         self.body.append(text)
 
     def append_reasoning(self, text: str) -> None:
-        self._reasoning_text += text
-        self._ensure_reasoning().update(Text(clean(self._reasoning_text)))
+        """Only the new text is sanitised and rendered (see ReasoningView)."""
+        if self._reasoning is None:
+            self._reasoning_text += text
+            self._ensure_reasoning()
+        else:
+            self._reasoning.append(text)
+
+    @property
+    def reasoning(self) -> str:
+        return self._reasoning.text if self._reasoning is not None else self._reasoning_text
 
     @property
     def text(self) -> str:
@@ -298,7 +307,7 @@ class MessageLog(VerticalScroll):
             if isinstance(widget, UserMessage):
                 older.append(lambda text=widget.text: UserMessage(text))
             elif not widget.streaming:
-                text, reasoning, model = widget.text, widget._reasoning_text, widget.model
+                text, reasoning, model = widget.text, widget.reasoning, widget.model
                 note, warning = widget.note_text, widget.note.has_class("-warning")
                 older.append(lambda t=text, r=reasoning, n=note, w=warning, m=model: _finished_reply(t, r, n, w, m))
             else:
