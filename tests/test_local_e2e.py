@@ -141,7 +141,7 @@ async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_ap
         banner = app.query_one(ErrorBanner)
         await wait_for(lambda: "The local model server crashed (SIGKILL)" in screen_text(app), tries=100)
         assert banner.visible
-        assert "Press r to restart it" in screen_text(app)
+        assert "Retry to restart it" in screen_text(app)
         app.chat.max_tokens = 20
         banner.focus()
         await pilot.press("r")

@@ -304,7 +304,7 @@ class ChatApp(StartupActions, BranchActions, ComfortActions, HistoryActions, Loc
             self.notify(f"Model '{self.model}' was not found; back to {self._model_before_switch}.", severity="warning", markup=False)
             self._set_model(self._model_before_switch)
         self._model_before_switch = None
-        if self.local and failure.kind != "local":
+        if self.local and not failure.kind.startswith("local"):
             if not self.local.server.alive:
                 failure = self.local.died_failure()
             else:  # the socket can close a moment before the dead child is reaped

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 FALLBACK_HINT = f"local model {MODEL_LABEL} — set OPPER_API_KEY to use Opper"
-GIVE_UP_HINT = "It crashed the same way twice, so r will not restart it: try another model (--gguf PATH) or an API endpoint (set OPPER_API_KEY)."
+GIVE_UP_HINT = "It crashed the same way twice, so it is not restarted again: try another model (--gguf PATH) or an API endpoint (set OPPER_API_KEY)."
 
 
 def decide(settings: Settings, *, requested: bool, gguf: str | None = None) -> "LocalMode | None":
@@ -74,8 +74,8 @@ class LocalMode:
 
     def start_failure(self, exc: LocalError) -> Failure:
         if self.server.crashes.give_up:
-            return Failure("local", "The local model server keeps crashing.", GIVE_UP_HINT, detail=str(exc))
-        return Failure("local", "The local model could not start.", "Press r to try again, or see the log.", detail=str(exc))
+            return Failure("local_gave_up", "The local model server keeps crashing.", GIVE_UP_HINT, detail=str(exc))
+        return Failure("local", "The local model could not start.", "Try again, or see the log.", detail=str(exc))
 
     def died_failure(self) -> Failure:
         """The child ended under a reply: a crash is named, and the same crash twice is not restarted."""
@@ -84,12 +84,8 @@ class LocalMode:
         how = ended.describe() if ended else "stopped"
         title = f"The local model server {how}." if ended and ended.crashed else "The local model server stopped."
         if server.crashes.give_up:
-            return Failure(
-                "local", title,
-                GIVE_UP_HINT,
-                detail=server.tail_hint(),
-            )
-        return Failure("local", title, "Press r to restart it and retry.", detail=server.tail_hint())
+            return Failure("local_gave_up", title, GIVE_UP_HINT, detail=server.tail_hint())
+        return Failure("local", title, "Retry to restart it.", detail=server.tail_hint())
 
 
 class LocalActions:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CANNOT_RETRY = frozenset({"no_key", "history", "config"})
+CANNOT_RETRY = frozenset({"no_key", "history", "config", "local_gave_up"})
 """Failure kinds that sending the turn again cannot fix: something outside the chat must change first."""
 
 
