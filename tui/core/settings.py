@@ -294,7 +294,8 @@ def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Se
     settings._config_path = path
     if settings.mcp.import_file is not None:
         _import_mcp(settings, path)
-    if settings.api_key is None or not settings.key:
+    if not (settings.key and (overrides.get("api_key") or os.environ.get("TUI_CHAT_API_KEY"))):
+        # Any key in the environment beats one in the file.
         for name in KEY_FALLBACKS:
             if os.environ.get(name):
                 settings.api_key = SecretStr(os.environ[name])
