@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 if not os.environ.get("TUI_CHAT_BENCH_STOCK"):  # the stock run keeps Textual's defaults
-    import tui  # noqa: E402,F401 - before Textual: the app's start-up settings (TEXTUAL_FPS) apply here too
+    from tui.cli import tune_textual  # noqa: E402 - before Textual: the app's start-up settings apply here too
+
+    tune_textual()
 from tests import sse_server as srv  # noqa: E402
 
 SECTION = """## Section {i}: notes on streaming
@@ -279,7 +281,7 @@ async def growth(tokens: list[str], batch: int = 20) -> tuple[float, list[float]
 # -- stock Textual MarkdownStream ----------------------------------------------------
 def stock_in_stock_textual(n: int) -> float:
     """Run the stock measurement in a fresh process with Textual's own TEXTUAL_FPS (60):
-    tui-chat raises it (see tui/__init__.py), which would not be stock any more."""
+    tui-chat raises it (see tui/cli.py), which would not be stock any more."""
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
