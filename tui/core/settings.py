@@ -53,6 +53,8 @@ class CommandToolSettings(BaseModel):
     """Whether running it can change anything (then it is confirmed first)."""
     timeout: float | None = Field(default=None, gt=0)
     """Seconds before the program is stopped (default: tools.timeout)."""
+    pass_env: list[str] = Field(default_factory=list)
+    """Environment variables it gets even though they look secret (*_API_KEY, *_TOKEN, ...)."""
 
     @model_validator(mode="after")
     def _check(self) -> "CommandToolSettings":
@@ -95,6 +97,8 @@ class ToolsSettings(BaseModel):
     """Built-in: list a folder inside the roots."""
     run_command: bool = False
     """Built-in: run any program (always confirmed). Off by default."""
+    pass_env: list[str] = Field(default_factory=list)
+    """Variables run_command's programs get even though they look secret (*_API_KEY, *_TOKEN, ...)."""
     command: list[CommandToolSettings] = Field(default_factory=list)
     """User-defined command tools ([[tools.command]])."""
 
