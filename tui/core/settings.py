@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's interface
     DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file, host_of,
 )
+from .tools.paths import DEFAULT_DENY
+
 KEY_FALLBACKS = ("OPPER_API_KEY", "OPENAI_API_KEY")
 
 
@@ -87,6 +89,8 @@ class ToolsSettings(BaseModel):
     """Model calls in a row that may request tools before the loop stops."""
     roots: list[Path] = Field(default_factory=list)
     """Folders read_file and list_directory may read (default: the working directory)."""
+    deny: list[str] = Field(default_factory=lambda: list(DEFAULT_DENY))
+    """Name patterns read_file refuses, for a file or any folder on its path (default: likely secrets)."""
     get_time: bool = True
     """Built-in: current time in a time zone."""
     calculator: bool = True

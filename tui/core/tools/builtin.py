@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from .calculator import evaluate
 from .env import tool_environment
-from .paths import resolve_inside
+from .paths import DEFAULT_DENY, denied_by, resolve_inside
 from .registry import Tool, ToolError
 
 
@@ -53,10 +53,16 @@ async def _calculate(args: CalcArgs) -> str:
 
 
 def make_builtins(
-    roots: list[Path], *, enabled: dict[str, bool], max_output: int, command_runner
+    roots: list[Path], *, enabled: dict[str, bool], max_output: int, command_runner, deny: Sequence[str] = DEFAULT_DENY,
 ) -> list[Tool]:
     async def read_file(args: ReadArgs) -> str:
         path = resolve_inside(args.path, roots)
+        pattern = denied_by(args.path, path, roots, deny)
+        if pattern is not None:
+            raise ToolError(
+                f"refused: {args.path} matches '{pattern}' in tools.deny, files that usually hold secrets "
+                "(the user can change tools.deny in the config)"
+            )
         if not path.is_file():
             raise ToolError(f"not a file: {args.path}")
         with path.open("rb") as handle:

@@ -23,7 +23,9 @@ def build_registry(settings: Settings) -> ToolRegistry:
         )
 
     enabled = {name: getattr(config, name) for name in ("get_time", "calculator", "read_file", "list_directory", "run_command")}
-    for tool in make_builtins(roots, enabled=enabled, max_output=config.max_output, command_runner=command_runner):
+    for tool in make_builtins(
+        roots, enabled=enabled, max_output=config.max_output, command_runner=command_runner, deny=config.deny,
+    ):
         registry.add(tool)
     for spec in config.command:
         registry.add(make_command_tool(spec, timeout=config.timeout, max_output=config.max_output, cwd=roots[0]))
