@@ -53,8 +53,8 @@ def test_key_fallbacks(tmp_path, monkeypatch):
 
 
 def test_keymap_table(tmp_path):
-    s = load_settings(write(tmp_path, '[keymap]\n"app.focus_tools" = "ctrl+o"\n'))
-    assert s.keymap == {"app.focus_tools": "ctrl+o"}
+    s = load_settings(write(tmp_path, '[keymap]\n"app.focus_tools" = "ctrl+o"\n"app.history" = "f2"\n'))
+    assert s.keymap == {"app.focus_tools": "ctrl+o", "app.history": "f2"}
 
 
 @pytest.mark.parametrize(

@@ -293,15 +293,19 @@ def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Se
     path, explicit = config_file(config_path)
     data = _read_toml(path, required=explicit)
     token = _FILE_DATA.set(data)
+    from .settings_checks import explain, import_mcp, keymap_error
+
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, path, data)) from None
+        raise ConfigError(explain(exc, path, data)) from None
     finally:
         _FILE_DATA.reset(token)
     settings._config_path = path
+    if settings.keymap and (problem := keymap_error(settings.keymap, path, data)):
+        raise ConfigError(problem)
     if settings.mcp.import_file is not None:
-        _import_mcp(settings, path)
+        import_mcp(settings, path)
     if not (settings.key and (overrides.get("api_key") or os.environ.get("TUI_CHAT_API_KEY"))):
         # Any key in the environment beats one in the file.
         for name in KEY_FALLBACKS:
@@ -326,63 +330,6 @@ def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: invalid TOML: {exc}. Fix: correct the syntax (see config.example.toml)."
         ) from None
-
-
-def _explain(exc: ValidationError, path: Path, data: dict[str, Any]) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = ".".join(str(part) for part in error["loc"])
-        env_name = "TUI_CHAT_" + "__".join(str(p).upper() for p in error["loc"])
-        where = env_name if env_name in os.environ else str(path) if _in_file(error["loc"], data) else "a command-line flag"
-        if error["type"] == "extra_forbidden":
-            lines.append(f"{where}: unknown setting '{loc}'. Fix: remove it or check its spelling (see config.example.toml).")
-            continue
-        message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: setting '{loc}': {message}. Fix: correct the value (see config.example.toml).")
-    return "\n".join(lines)
-
-
-def _in_file(loc: tuple[Any, ...], data: dict[str, Any]) -> bool:
-    node: Any = data
-    for part in loc:
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _import_mcp(settings: Settings, config_path: Path) -> None:
-    """Add the servers of a Claude Desktop style file; servers named in the TOML win."""
-    import json
-
-    source = Path(settings.mcp.import_file).expanduser()
-    if not source.is_absolute():
-        source = config_path.parent / source
-    where = f"{config_path}: setting 'mcp.import' ({source})"
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found. Fix: check the path.") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"{where}: not a readable JSON file ({exc}). Fix: check the file.") from None
-    servers = data.get("mcpServers") if isinstance(data, dict) else None
-    if not isinstance(servers, dict):
-        raise ConfigError(f'{where}: no "mcpServers" object. Fix: use the Claude Desktop format.')
-    for name, raw in servers.items():
-        if name in settings.mcp.servers:
-            continue
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: server '{name}' must be an object.")
-        entry = {k: v for k, v in raw.items() if k not in ("type", "transport", "disabled", "autoApprove", "alwaysAllow")}
-        entry["enabled"] = not raw.get("disabled", False)
-        try:
-            imported = MCPSettings(servers={name: entry}).servers[name]
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'][2:]) or name}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-            )
-            raise ConfigError(f"{where}: server '{name}': {problems}. Fix: correct the file.") from None
-        settings.mcp.servers[name] = imported
 
 
 def save_top_level(path: Path, key: str, value: str) -> None:
