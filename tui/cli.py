@@ -169,7 +169,11 @@ def data_command(command: str, args) -> int:
         messages = [message for _, message in store.messages(args.id)]
         text = to_markdown(info, messages) if args.format == "md" else to_json(info, messages)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(f"tui-chat: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
         else:
             sys.stdout.write(text)
         return 0
