@@ -266,10 +266,6 @@ class Store:
         ).fetchall()
         return [row["id"] for row in rows]
 
-    def version_messages(self, version_id: int) -> list[ChatMessage]:
-        row = self.db.execute("SELECT messages FROM versions WHERE id = ?", (version_id,)).fetchone()
-        return [ChatMessage(**data) for data in json.loads(row["messages"])] if row else []
-
     # -- reading -----------------------------------------------------------
     def conversations(self, limit: int = 500) -> list[ConversationInfo]:
         rows = self.db.execute(
