@@ -272,7 +272,7 @@ async def growth(tokens: list[str], batch: int = 20) -> tuple[float, list[float]
             view.append("".join(tokens[i : i + batch]))
             await pilot.pause()
             stamps.append(time.perf_counter() - start)
-    per_batch = [b - a for a, b in zip(stamps, stamps[1:])]
+    per_batch = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     k = max(1, 1000 // batch)
     first, last = sum(per_batch[:k]), sum(per_batch[-k:])
     return (last / first if first else float("nan")), per_batch

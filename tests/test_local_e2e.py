@@ -7,7 +7,6 @@ so there a missing extra fails instead of skipping.
 import os
 import pty
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path

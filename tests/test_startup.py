@@ -13,7 +13,6 @@ import select
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 from tests import sse_server as s

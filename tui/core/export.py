@@ -120,13 +120,14 @@ def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
         if role == "tool" and not isinstance(item.get("tool_call_id"), str):
             raise ImportError_(f"{where}.tool_call_id: required for a tool message")
         more = extra[index] if index < len(extra) and isinstance(extra[index], dict) else {}
+        usage = more.get("usage")
         status = more.get("status", COMPLETE)
         if status not in STATUSES:
             raise ImportError_(f"metadata.messages[{index}].status: must be one of {', '.join(STATUSES)}")
         messages.append(ChatMessage(
             role=role, content=content or "", tool_calls=calls, tool_call_id=item.get("tool_call_id") or "",
             status=status, finish_reason=str(more.get("finish_reason") or ""), model=str(more.get("model") or ""),
-            reasoning=str(more.get("reasoning") or ""), usage=more.get("usage") if isinstance(more.get("usage"), dict) else {},
+            reasoning=str(more.get("reasoning") or ""), usage=usage if isinstance(usage, dict) else {},
         ))
     info = {"title": str(meta.get("title") or ""), "model": str(meta.get("model") or ""), "host": str(meta.get("host") or ""), "system_prompt": system_prompt}
     return info, messages

@@ -88,24 +88,25 @@ def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
             problems.append(f"'{binding_id}' has no keys. Fix: give one or more comma-separated key names.")
     if problems:
         return problems
-    effective = {
-        scope: [(binding_id, normalize(keymap.get(binding_id, keys) if binding_id else keys)) for binding_id, keys in rows]
+    effective: dict[str, list[tuple[str | None, list[str]]]] = {
+        scope: [(binding_id, normalize(keymap.get(binding_id, default) if binding_id else default))
+                for binding_id, default in rows]
         for scope, rows in BINDINGS.items()
     }
-    for scope, rows in effective.items():
-        for index, (binding_id, keys) in enumerate(rows):
+    for rows in effective.values():
+        for index, (this_id, names) in enumerate(rows):
             for other_id, other_keys in rows[index + 1:]:
-                shared = [key for key in keys if key in other_keys]
-                if shared and (binding_id in keymap or other_id in keymap):
-                    problems.append(_clash(keymap, binding_id, other_id, shared[0]))
-    priority_keys = [(binding_id, key) for binding_id, keys in effective[GLOBAL_SCOPE] if binding_id in GLOBAL_PRIORITY for key in keys]
+                shared = [key for key in names if key in other_keys]
+                if shared and (this_id in keymap or other_id in keymap):
+                    problems.append(_clash(keymap, this_id, other_id, shared[0]))
+    priority_keys = [(this_id, key) for this_id, names in effective[GLOBAL_SCOPE] if this_id in GLOBAL_PRIORITY for key in names]
     for scope, rows in effective.items():
         if scope == GLOBAL_SCOPE:
             continue
         for other_id, other_keys in rows:
-            for binding_id, key in priority_keys:
-                if key in other_keys and (binding_id in keymap or other_id in keymap):
-                    problems.append(_clash(keymap, binding_id, other_id, key))
+            for this_id, key in priority_keys:
+                if key in other_keys and (this_id in keymap or other_id in keymap):
+                    problems.append(_clash(keymap, this_id, other_id, key))
     return problems
 
 

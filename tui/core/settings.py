@@ -275,17 +275,17 @@ class Settings(BaseSettings):
         return host_of(self.base_url)
 
 
-_FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("_FILE_DATA", default={})
+_FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("_FILE_DATA", default=None)
 
 
 class _FileSource(PydanticBaseSettingsSource):
     """The TOML file's contents, read (and checked) by :func:`load_settings`."""
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return _FILE_DATA.get().get(field_name), field_name, False
+        return (_FILE_DATA.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_FILE_DATA.get())
+        return dict(_FILE_DATA.get() or {})
 
 
 def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Settings:

@@ -50,6 +50,7 @@ def import_mcp(settings: Settings, config_path: Path) -> None:
     """Add the servers of a Claude Desktop style file; servers named in the TOML win."""
     import json
 
+    assert settings.mcp.import_file is not None
     source = Path(settings.mcp.import_file).expanduser()
     if not source.is_absolute():
         source = config_path.parent / source

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import StreamError
 from .sanitize import no_surrogates
@@ -123,7 +123,7 @@ def _usage(usage: dict[str, Any], top_cost: Any) -> Usage:
     )
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 

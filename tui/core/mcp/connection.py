@@ -269,14 +269,14 @@ def quiet_sdk_logs(path: Path) -> None:
     """The SDK logs through ``logging``; without a handler Python prints to stderr, over the UI."""
     for name in ("client", "mcp", "httpx2", "mcp_types"):
         logger = logging.getLogger(name)
-        if not any(getattr(h, "_tui_chat", False) for h in logger.handlers):
+        if not any(h.get_name() == "tui-chat" for h in logger.handlers):
             handler: logging.Handler
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 handler = logging.FileHandler(path.parent / "mcp-sdk.log", encoding="utf-8")
             except OSError:
                 handler = logging.NullHandler()
-            handler._tui_chat = True  # type: ignore[attr-defined]
+            handler.set_name("tui-chat")
             logger.addHandler(handler)
             logger.propagate = False
 
