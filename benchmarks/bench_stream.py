@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
 if not os.environ.get("TUI_CHAT_BENCH_STOCK"):  # the stock run keeps Textual's defaults
-    import tui  # noqa: E402,F401 - before Textual: the app's start-up settings (TEXTUAL_FPS) apply here too
+    from tui.cli import tune_textual  # noqa: E402 - before Textual: the app's start-up settings apply here too
+
+    tune_textual()
 from tests import sse_server as srv  # noqa: E402
 
 SECTION = """## Section {i}: notes on streaming
@@ -270,7 +272,7 @@ async def growth(tokens: list[str], batch: int = 20) -> tuple[float, list[float]
             view.append("".join(tokens[i : i + batch]))
             await pilot.pause()
             stamps.append(time.perf_counter() - start)
-    per_batch = [b - a for a, b in zip(stamps, stamps[1:])]
+    per_batch = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
     k = max(1, 1000 // batch)
     first, last = sum(per_batch[:k]), sum(per_batch[-k:])
     return (last / first if first else float("nan")), per_batch
@@ -279,7 +281,7 @@ async def growth(tokens: list[str], batch: int = 20) -> tuple[float, list[float]
 # -- stock Textual MarkdownStream ----------------------------------------------------
 def stock_in_stock_textual(n: int) -> float:
     """Run the stock measurement in a fresh process with Textual's own TEXTUAL_FPS (60):
-    tui-chat raises it (see tui/__init__.py), which would not be stock any more."""
+    tui-chat raises it (see tui/cli.py), which would not be stock any more."""
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}

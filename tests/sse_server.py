@@ -422,6 +422,21 @@ def finish_only(text: str, finish_reason: str) -> Scenario:
     return Scenario(text_reply(text, finish_reason=finish_reason).actions, f"finish_{finish_reason}")
 
 
+def whole_completion(content: str | None = "", tool_calls: list[tuple[str, str, str]] | None = None,
+                     finish_reason: str | None = "stop", usage: bool = True, **message) -> Scenario:
+    """A server that ignores `stream: true`: one whole `chat.completion` JSON body, sent
+    with Content-Type application/json (through the 'status' action, with 200)."""
+    message = {"role": "assistant", "content": content, **message}
+    if tool_calls:
+        message["tool_calls"] = [{"id": cid, "type": "function", "function": {"name": name, "arguments": args}}
+                                 for cid, name, args in tool_calls]
+    body = {"id": CHUNK_ID, "object": "chat.completion", "created": CREATED, "model": MODEL,
+            "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish_reason}]}
+    if usage:
+        body["usage"] = usage_chunk()["usage"]
+    return Scenario([("status", 200, body, {})], "whole_completion")
+
+
 def token_stream(tokens: list[str]) -> Scenario:
     """One content chunk per token, pre-encoded once so serving is cheap (benchmarks)."""
     prefix = json.dumps(chunk({"content": ""}), ensure_ascii=False)

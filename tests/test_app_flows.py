@@ -7,7 +7,7 @@ from textual.widgets import Collapsible
 
 from tests import sse_server as s
 from tests.conftest import TEST_KEY
-from tests.helpers import replies, screen_text, send, settle, users
+from tests.helpers import replies, screen_text, send, settle, users, wait_for
 from tui.core.settings import ToolsSettings
 from tui.screens.help import HelpScreen
 from tui.screens.tool_detail import ToolDetailScreen
@@ -241,7 +241,7 @@ async def test_send_while_streaming_shows_hint_not_queue(make_app, server):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "first", wait=False)
-        await asyncio.sleep(0.2)
+        await wait_for(lambda: app.streaming and replies(app) and replies(app)[0].text == "Partial")
         await send(pilot, "second", wait=False)
         await pilot.pause()
         assert "still streaming" in app.query_one(StatusLine).hint
@@ -265,7 +265,7 @@ async def test_multi_turn_request_body(make_app, server):
         await send(pilot, "one")
         await send(pilot, "two")
         await send(pilot, "three", wait=False)
-        await asyncio.sleep(0.3)
+        await wait_for(lambda: app.streaming and replies(app)[-1].text == "Partial")
         await pilot.press("escape")
         server.release_stalls()
         await settle(pilot)

@@ -53,8 +53,8 @@ def test_key_fallbacks(tmp_path, monkeypatch):
 
 
 def test_keymap_table(tmp_path):
-    s = load_settings(write(tmp_path, '[keymap]\n"app.focus_tools" = "ctrl+o"\n'))
-    assert s.keymap == {"app.focus_tools": "ctrl+o"}
+    s = load_settings(write(tmp_path, '[keymap]\n"app.focus_tools" = "ctrl+o"\n"app.history" = "f2"\n'))
+    assert s.keymap == {"app.focus_tools": "ctrl+o", "app.history": "f2"}
 
 
 @pytest.mark.parametrize(
@@ -107,3 +107,14 @@ def test_example_config_loads_and_documents_every_setting():
 
     missing = [n for n in names(Settings) if n not in text]
     assert missing == []
+
+
+def test_environment_key_beats_the_file(tmp_path, monkeypatch):
+    path = write(tmp_path, 'api_key = "from-file"\n')
+    assert load_settings(path).key == "from-file"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai")
+    assert load_settings(path).key == "sk-openai"
+    monkeypatch.setenv("OPPER_API_KEY", "op-opper")
+    assert load_settings(path).key == "op-opper"
+    monkeypatch.setenv("TUI_CHAT_API_KEY", "sk-tui")
+    assert load_settings(path).key == "sk-tui"

@@ -52,7 +52,7 @@ async def test_soak(make_app, server):
             if kind == "cancel":
                 before = replies(app)[-1] if replies(app) else None
                 await send(pilot, prompt, wait=False)
-                await wait_for(lambda: replies(app)[-1] is not before and replies(app)[-1].text)
+                await wait_for(lambda before=before: replies(app)[-1] is not before and replies(app)[-1].text)
                 await pilot.press("escape")
                 await settle(pilot)
             else:

@@ -13,7 +13,6 @@ import select
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 from tests import sse_server as s
@@ -180,10 +179,22 @@ def test_on_a_terminal_the_screen_follows_the_config_file(tmp_path):
     assert code == 0
 
 
-def test_the_repaint_ceiling_is_raised_unless_the_user_set_one():
-    code = "import tui, textual.constants as c; print(c.MAX_FPS)"
+def test_the_repaint_ceiling_is_raised_by_the_cli_unless_the_user_set_one(tmp_path):
+    """The CLI sets TEXTUAL_FPS before it imports Textual; importing the package does not."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('temperature = "hot"\n')  # main() imports the app, then stops with exit 2
+    through_main = (
+        f"import sys, tui.cli; code = tui.cli.main(['--config', {str(bad)!r}]); "
+        "import textual.constants as c; print(code, c.MAX_FPS)"
+    )
+    package_only = "import tui, tui.core.settings, textual.constants as c; print(c.MAX_FPS)"
     env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
-    ours = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
-    theirs = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
-                            env=dict(env, TEXTUAL_FPS="30"), timeout=60)
-    assert (ours.stdout.strip(), theirs.stdout.strip()) == ("240", "30"), ours.stderr + theirs.stderr
+
+    def run(code, **extra):
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT,
+                                env=dict(env, **extra), timeout=60, stdin=subprocess.DEVNULL)
+        return result.stdout.strip() or result.stderr
+
+    assert run(through_main) == "2 240"
+    assert run(through_main, TEXTUAL_FPS="30") == "2 30"
+    assert run(package_only) == "60"  # Textual's own default: tests that import tui get no surprise

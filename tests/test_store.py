@@ -191,7 +191,7 @@ def test_malformed_imports_name_the_problem_and_write_nothing(tmp_path, payload,
 def test_import_is_one_transaction(tmp_path):
     store = Store(tmp_path / "h.db")
     bad = [ChatMessage("user", "fine"), ChatMessage("user", None)]  # None content breaks the insert
-    with pytest.raises(Exception):
+    with pytest.raises(sqlite3.IntegrityError):
         store.import_conversation({"title": "half"}, bad)
     assert store.conversations() == []
 

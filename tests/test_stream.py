@@ -104,19 +104,57 @@ async def test_stall_hits_the_read_timeout(settings, server):
     assert classify(exc, read_timeout=0.5).kind == "idle" and reply.text == "Partial"
 
 
-async def test_the_idle_timeout_counts_from_the_last_line_not_the_first(settings, server):
-    """The deadline moves lazily (see read_events); a steady stream slower than the slack
-    but faster than the timeout must never trip it, and the silence that does is >= the timeout."""
-    import time
+async def test_the_idle_timeout_counts_from_the_last_line_not_the_first(monkeypatch):
+    """The deadline moves lazily (see read_events): a steady stream slower than the slack
+    but faster than the timeout never trips it, and the silence that does is at least the
+    timeout. The loop runs on a virtual clock, so nothing here races the real one."""
+    import asyncio
 
-    words = " ".join(f"w{i}" for i in range(12))
-    reply, exc = await run(settings, s.paced(s.text_reply(words), 1 / 0.25), server, read_timeout=0.8)
-    assert exc is None and reply.text == words  # about 3 s of lines 0.25 s apart, timeout 0.8 s
-    start = time.monotonic()
-    reply, exc = await run(settings, s.stall_after("Partial"), server, read_timeout=0.3)
-    server.release_stalls()
-    assert isinstance(exc, StreamError) and exc.kind == "idle"
-    assert time.monotonic() - start >= 0.3  # never early (a slow machine can only make it later)
+    loop = asyncio.get_running_loop()
+    now = [loop.time()]
+    monkeypatch.setattr(loop, "time", lambda: now[0])
+    word = "data: " + json.dumps(s.chunk({"content": "w "}))
+    stop = "data: " + json.dumps(s.chunk({}, "stop"))
+    silence = asyncio.Event()
+    last_line = [0.0]
+
+    async def lines(gaps: list[float], then_silence: bool):
+        for gap in gaps:
+            now[0] += gap
+            await asyncio.sleep(0)  # timers now due run here, as they would in real time
+            last_line[0] = now[0]
+            yield word
+        if then_silence:
+            silence.set()
+            await asyncio.Event().wait()
+        yield stop
+
+    async def read(gaps, then_silence=False, timeout=0.8):
+        reply = Reply()
+        try:
+            async for event in core.read_events(lines(gaps, then_silence), timeout):
+                reply.feed(event)
+        except StreamError as exc:
+            return reply, exc, now[0]
+        return reply, None, now[0]
+
+    reply, exc, _ = await read([0.25] * 12)  # 3 s of lines 0.25 s apart, timeout 0.8 s
+    assert exc is None and reply.text == "w " * 12
+
+    async def tick():  # the clock goes on while the stream is silent
+        await silence.wait()
+        while True:
+            now[0] += 0.01
+            await asyncio.sleep(0)
+
+    ticker = asyncio.ensure_future(tick())
+    try:
+        reply, exc, tripped = await read([0.5, 0.5], then_silence=True, timeout=0.8)
+    finally:
+        ticker.cancel()
+    assert isinstance(exc, StreamError) and exc.kind == "idle" and reply.text == "w w "
+    silent_for = tripped - last_line[0]
+    assert 0.8 <= silent_for <= 0.8 + 0.8 / 8 + 0.02  # the timeout, plus at most the slack
 
 
 async def test_stream_without_finish_or_done_is_truncated(settings, server):

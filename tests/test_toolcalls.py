@@ -72,7 +72,7 @@ def _fragments(calls, cuts):
     per_call = []
     for index, (call_id, name, args) in enumerate(calls):
         points = sorted({int(c * len(args)) for c in cuts})
-        pieces = [args[i:j] for i, j in zip([0, *points], [*points, len(args)])]
+        pieces = [args[i:j] for i, j in zip([0, *points], [*points, len(args)], strict=True)]
         frags = [{"index": index, "id": call_id, "type": "function", "function": {"name": name, "arguments": ""}}]
         frags += [{"index": index, "function": {"arguments": p}} for p in pieces]
         per_call.append(frags)

@@ -286,9 +286,9 @@ class ChatApp(StartupActions, BranchActions, ComfortActions, HistoryActions, Loc
             if self._rounds > self.settings.tools.max_rounds:
                 notes.append(f"stopped: {self.settings.tools.max_rounds} tool rounds in a row (tools.max_rounds)")
                 warning = True
-                self._cancel_unanswered(list(zip(keys, calls)))
+                self._cancel_unanswered(list(zip(keys, calls, strict=True)))
             else:
-                self._pending_calls = list(zip(keys, calls))
+                self._pending_calls = list(zip(keys, calls, strict=True))
                 self.tools_running = True
                 self.query_one(StatusLine).state = "running tools"
                 self._run_tools(self._pending_calls)

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
@@ -47,7 +48,21 @@ def build_data_parser(command: str) -> argparse.ArgumentParser:
     return parser
 
 
+def tune_textual(environ=os.environ) -> None:
+    """Textual settings read once, when Textual is first imported: call this before.
+
+    Textual repaints at most TEXTUAL_FPS times a second, on a fixed grid: after a frame that
+    took longer than one period, the next can wait almost two. At the default 60 that is
+    up to 33 ms between a key press and its echo while a reply streams; at 240, 8 ms.
+    Frames are still only drawn when something changed (a frame of the log costs 10-20 ms,
+    so this is a ceiling on latency, not a frame rate), and animations keep their own 60.
+    A user's own setting wins.
+    """
+    environ.setdefault("TEXTUAL_FPS", "240")
+
+
 def main(argv: list[str] | None = None) -> int:
+    tune_textual()
     argv = sys.argv[1:] if argv is None else argv
     command = _data_command_index(argv)
     if command is not None:
@@ -154,7 +169,11 @@ def data_command(command: str, args) -> int:
         messages = [message for _, message in store.messages(args.id)]
         text = to_markdown(info, messages) if args.format == "md" else to_json(info, messages)
         if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                print(f"tui-chat: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+                return 1
         else:
             sys.stdout.write(text)
         return 0

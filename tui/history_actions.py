@@ -47,7 +47,7 @@ class HistoryActions:
     def action_export(self, fmt: str = "md") -> None:
         from pathlib import Path
 
-        from .core.export import to_json, to_markdown
+        from .core.export import to_json, to_markdown, write_new
 
         cid = self.history.conversation_id
         info = self.history.store.conversation(cid) if cid is not None else None
@@ -56,10 +56,11 @@ class HistoryActions:
             return
         messages = [message for _, message in self.history.store.messages(cid)]
         text = to_markdown(info, messages) if fmt == "md" else to_json(info, messages)
-        path = Path.cwd() / f"tui-chat-{cid}.{fmt}"
+        name = f"tui-chat-{cid}.{fmt}"
         try:
-            path.write_text(text, encoding="utf-8")
+            path = write_new(Path.cwd(), f"tui-chat-{cid}", f".{fmt}", text)
         except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
+            self.notify(f"Could not write {Path.cwd() / name}: {exc.strerror or exc}", severity="error")
             return
-        self.notify(f"Exported to {path}", timeout=4)
+        kept = f" ({name} already exists and was kept)" if path.name != name else ""
+        self.notify(f"Exported to {path}{kept}", timeout=4)

@@ -168,13 +168,13 @@ def _retry_after(exc: BaseException) -> float | None:
 
 
 def _is_transport(exc: BaseException) -> bool:
+    families: list[type[BaseException]] = [ConnectionError, EOFError]
     try:
         import httpx2
-    except ImportError:  # pragma: no cover - older SDKs use httpx
-        httpx2 = None
-    families: list[type[BaseException]] = [ConnectionError, EOFError]
-    if httpx2 is not None:
+
         families.append(httpx2.TransportError)
+    except ImportError:  # pragma: no cover - older SDKs use httpx
+        pass
     try:
         import httpx
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from .conversation import COMPLETE, ChatMessage
@@ -119,13 +120,29 @@ def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
         if role == "tool" and not isinstance(item.get("tool_call_id"), str):
             raise ImportError_(f"{where}.tool_call_id: required for a tool message")
         more = extra[index] if index < len(extra) and isinstance(extra[index], dict) else {}
+        usage = more.get("usage")
         status = more.get("status", COMPLETE)
         if status not in STATUSES:
             raise ImportError_(f"metadata.messages[{index}].status: must be one of {', '.join(STATUSES)}")
         messages.append(ChatMessage(
             role=role, content=content or "", tool_calls=calls, tool_call_id=item.get("tool_call_id") or "",
             status=status, finish_reason=str(more.get("finish_reason") or ""), model=str(more.get("model") or ""),
-            reasoning=str(more.get("reasoning") or ""), usage=more.get("usage") if isinstance(more.get("usage"), dict) else {},
+            reasoning=str(more.get("reasoning") or ""), usage=usage if isinstance(usage, dict) else {},
         ))
     info = {"title": str(meta.get("title") or ""), "model": str(meta.get("model") or ""), "host": str(meta.get("host") or ""), "system_prompt": system_prompt}
     return info, messages
+
+
+def write_new(directory: Path, stem: str, suffix: str, text: str) -> Path:
+    """Write ``text`` to ``stem + suffix`` in ``directory``, or, if that exists, to the
+    first free ``stem-2``, ``stem-3``, ...: an export never replaces a file. The file is
+    created exclusively, so one made in between is not replaced either. Raises OSError."""
+    for number in range(1, 10_000):
+        path = directory / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            with path.open("x", encoding="utf-8") as handle:
+                handle.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{directory / stem}-*{suffix}: no free name left")

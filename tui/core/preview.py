@@ -73,7 +73,7 @@ def preview(config_path: Path | str | None = None, **overrides: Any) -> Preview:
     except (OSError, ValueError):
         data = {}
     env = {key.upper(): value for key, value in os.environ.items() if key.upper().startswith(ENV_PREFIX)}
-    ui = data.get("ui") if isinstance(data.get("ui"), dict) else {}
+    ui: dict[str, Any] = data["ui"] if isinstance(data.get("ui"), dict) else {}
 
     def pick(name: str, kind: type, default: Any, table: dict = data, env_name: str = "") -> Any:
         value = overrides.get(name)

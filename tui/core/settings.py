@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's interface
     DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file, host_of,
 )
+from .tools.paths import DEFAULT_DENY
+
 KEY_FALLBACKS = ("OPPER_API_KEY", "OPENAI_API_KEY")
 
 
@@ -53,6 +55,8 @@ class CommandToolSettings(BaseModel):
     """Whether running it can change anything (then it is confirmed first)."""
     timeout: float | None = Field(default=None, gt=0)
     """Seconds before the program is stopped (default: tools.timeout)."""
+    pass_env: list[str] = Field(default_factory=list)
+    """Environment variables it gets even though they look secret (*_API_KEY, *_TOKEN, ...)."""
 
     @model_validator(mode="after")
     def _check(self) -> "CommandToolSettings":
@@ -85,6 +89,8 @@ class ToolsSettings(BaseModel):
     """Model calls in a row that may request tools before the loop stops."""
     roots: list[Path] = Field(default_factory=list)
     """Folders read_file and list_directory may read (default: the working directory)."""
+    deny: list[str] = Field(default_factory=lambda: list(DEFAULT_DENY))
+    """Name patterns read_file refuses, for a file or any folder on its path (default: likely secrets)."""
     get_time: bool = True
     """Built-in: current time in a time zone."""
     calculator: bool = True
@@ -95,6 +101,8 @@ class ToolsSettings(BaseModel):
     """Built-in: list a folder inside the roots."""
     run_command: bool = False
     """Built-in: run any program (always confirmed). Off by default."""
+    pass_env: list[str] = Field(default_factory=list)
+    """Variables run_command's programs get even though they look secret (*_API_KEY, *_TOKEN, ...)."""
     command: list[CommandToolSettings] = Field(default_factory=list)
     """User-defined command tools ([[tools.command]])."""
 
@@ -276,17 +284,17 @@ class Settings(BaseSettings):
         return host_of(self.base_url)
 
 
-_FILE_DATA: ContextVar[dict[str, Any]] = ContextVar("_FILE_DATA", default={})
+_FILE_DATA: ContextVar[dict[str, Any] | None] = ContextVar("_FILE_DATA", default=None)
 
 
 class _FileSource(PydanticBaseSettingsSource):
     """The TOML file's contents, read (and checked) by :func:`load_settings`."""
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return _FILE_DATA.get().get(field_name), field_name, False
+        return (_FILE_DATA.get() or {}).get(field_name), field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        return dict(_FILE_DATA.get())
+        return dict(_FILE_DATA.get() or {})
 
 
 def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Settings:
@@ -294,16 +302,21 @@ def load_settings(config_path: Path | str | None = None, **overrides: Any) -> Se
     path, explicit = config_file(config_path)
     data = _read_toml(path, required=explicit)
     token = _FILE_DATA.set(data)
+    from .settings_checks import explain, import_mcp, keymap_error
+
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValidationError as exc:
-        raise ConfigError(_explain(exc, path, data)) from None
+        raise ConfigError(explain(exc, path, data)) from None
     finally:
         _FILE_DATA.reset(token)
     settings._config_path = path
+    if settings.keymap and (problem := keymap_error(settings.keymap, path, data)):
+        raise ConfigError(problem)
     if settings.mcp.import_file is not None:
-        _import_mcp(settings, path)
-    if settings.api_key is None or not settings.key:
+        import_mcp(settings, path)
+    if not (settings.key and (overrides.get("api_key") or os.environ.get("TUI_CHAT_API_KEY"))):
+        # Any key in the environment beats one in the file.
         for name in KEY_FALLBACKS:
             if os.environ.get(name):
                 settings.api_key = SecretStr(os.environ[name])
@@ -326,63 +339,6 @@ def _read_toml(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: invalid TOML: {exc}. Fix: correct the syntax (see config.example.toml)."
         ) from None
-
-
-def _explain(exc: ValidationError, path: Path, data: dict[str, Any]) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = ".".join(str(part) for part in error["loc"])
-        env_name = "TUI_CHAT_" + "__".join(str(p).upper() for p in error["loc"])
-        where = env_name if env_name in os.environ else str(path) if _in_file(error["loc"], data) else "a command-line flag"
-        if error["type"] == "extra_forbidden":
-            lines.append(f"{where}: unknown setting '{loc}'. Fix: remove it or check its spelling (see config.example.toml).")
-            continue
-        message = error["msg"].removeprefix("Value error, ")
-        lines.append(f"{where}: setting '{loc}': {message}. Fix: correct the value (see config.example.toml).")
-    return "\n".join(lines)
-
-
-def _in_file(loc: tuple[Any, ...], data: dict[str, Any]) -> bool:
-    node: Any = data
-    for part in loc:
-        if not isinstance(node, dict) or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _import_mcp(settings: Settings, config_path: Path) -> None:
-    """Add the servers of a Claude Desktop style file; servers named in the TOML win."""
-    import json
-
-    source = Path(settings.mcp.import_file).expanduser()
-    if not source.is_absolute():
-        source = config_path.parent / source
-    where = f"{config_path}: setting 'mcp.import' ({source})"
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found. Fix: check the path.") from None
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ConfigError(f"{where}: not a readable JSON file ({exc}). Fix: check the file.") from None
-    servers = data.get("mcpServers") if isinstance(data, dict) else None
-    if not isinstance(servers, dict):
-        raise ConfigError(f'{where}: no "mcpServers" object. Fix: use the Claude Desktop format.')
-    for name, raw in servers.items():
-        if name in settings.mcp.servers:
-            continue
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{where}: server '{name}' must be an object.")
-        entry = {k: v for k, v in raw.items() if k not in ("type", "transport", "disabled", "autoApprove", "alwaysAllow")}
-        entry["enabled"] = not raw.get("disabled", False)
-        try:
-            imported = MCPSettings(servers={name: entry}).servers[name]
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'][2:]) or name}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
-            )
-            raise ConfigError(f"{where}: server '{name}': {problems}. Fix: correct the file.") from None
-        settings.mcp.servers[name] = imported
 
 
 def save_top_level(path: Path, key: str, value: str) -> None:

@@ -183,7 +183,7 @@ class Store:
                 "INSERT INTO conversations (title, created, updated, model, host, system_prompt, settings) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (title, now, now, model, host, system_prompt, json.dumps(settings or {})),
             )
-        return int(cur.lastrowid)
+        return _rowid(cur)
 
     def add_message(self, conversation_id: int, message: ChatMessage) -> int:
         with self.transaction() as db:
@@ -198,7 +198,7 @@ class Store:
                 (info.get("title", ""), info.get("created", now), now, info.get("model", ""), info.get("host", ""),
                  info.get("system_prompt", ""), json.dumps(info.get("settings", {}))),
             )
-            conversation_id = int(cur.lastrowid)
+            conversation_id = _rowid(cur)
             for message in messages:
                 _insert_message(db, conversation_id, message)
         return conversation_id
@@ -266,10 +266,6 @@ class Store:
         ).fetchall()
         return [row["id"] for row in rows]
 
-    def version_messages(self, version_id: int) -> list[ChatMessage]:
-        row = self.db.execute("SELECT messages FROM versions WHERE id = ?", (version_id,)).fetchone()
-        return [ChatMessage(**data) for data in json.loads(row["messages"])] if row else []
-
     # -- reading -----------------------------------------------------------
     def conversations(self, limit: int = 500) -> list[ConversationInfo]:
         rows = self.db.execute(
@@ -325,7 +321,7 @@ def _insert_message(db: sqlite3.Connection, conversation_id: int, message: ChatM
     if message.role == "user":
         db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ''", (title_from(message.content), conversation_id))
     db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
-    return int(cur.lastrowid)
+    return _rowid(cur)
 
 
 def _archive(db: sqlite3.Connection, conversation_id: int, position: int) -> int:
@@ -339,7 +335,7 @@ def _archive(db: sqlite3.Connection, conversation_id: int, position: int) -> int
         (conversation_id, position, json.dumps([asdict(_message(row)) for row in rows]), time.time()),
     )
     db.execute("DELETE FROM messages WHERE conversation_id = ? AND position >= ?", (conversation_id, position))
-    return int(cur.lastrowid)
+    return _rowid(cur)
 
 
 def _statements(script: str) -> list[str]:
@@ -400,3 +396,9 @@ def _info(row: sqlite3.Row) -> ConversationInfo:
         model=row["model"], host=row["host"], count=row["count"], system_prompt=row["system_prompt"],
         settings=json.loads(row["settings"] or "{}"),
     )
+
+
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just made (never None after one)."""
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import StreamError
 from .sanitize import no_surrogates
@@ -123,7 +123,7 @@ def _usage(usage: dict[str, Any], top_cost: Any) -> Usage:
     )
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
@@ -175,6 +175,32 @@ def _looks_complete(value: str) -> bool:
     return value.startswith("{") and value.endswith("}")
 
 
+def parse_completion(obj: Any) -> Iterator[Event]:
+    """Events in a whole ``chat.completion`` body, from a server that ignored ``stream``:
+    each choice's ``message`` is read as one delta, so the reply looks streamed. A body
+    that ends without a finish_reason is still complete, so it finishes with "stop"."""
+    if isinstance(obj, dict) and isinstance(obj.get("choices"), list):
+        choices = []
+        for choice in obj["choices"]:
+            message = choice.get("message") if isinstance(choice, dict) else None
+            if isinstance(message, dict) and "delta" not in choice:
+                calls = message.get("tool_calls")
+                if isinstance(calls, list):
+                    calls = [dict(call, index=call.get("index", i)) if isinstance(call, dict) else call
+                             for i, call in enumerate(calls)]
+                    message = dict(message, tool_calls=calls)
+                choice = dict(choice, delta=message)
+            choices.append(choice)
+        obj = dict(obj, choices=choices)
+    finished = False
+    for event in parse_chunk(obj):
+        finished = finished or isinstance(event, Finish)
+        yield event
+    if not finished:
+        model = obj.get("model") if isinstance(obj, dict) else None
+        yield Finish("stop", model if isinstance(model, str) else "")
+
+
 def _decode(payload: str) -> Iterator[Event]:
     try:
         obj = json.loads(payload)
@@ -183,17 +209,29 @@ def _decode(payload: str) -> Iterator[Event]:
     yield from parse_chunk(obj)
 
 
+def _decode_whole(body: str) -> Iterator[Event]:
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        raise StreamError("protocol", f"not JSON: {body[:80]!r}") from None
+    yield from parse_completion(obj)
+
+
 async def read_events(lines: AsyncIterator[str], read_timeout: float) -> AsyncIterator[Event]:
     """Events from an async iterator of SSE lines, with an idle timeout.
 
     Raises StreamError("idle") when no line arrives for ``read_timeout``
     seconds, and StreamError("truncated") when the body ends with neither a
-    finish_reason nor ``[DONE]``.
+    finish_reason nor ``[DONE]``. A body whose first line opens a JSON object is
+    a whole ``chat.completion`` (the server ignored ``stream``): it is read to the
+    end and turned into the same events (see :func:`parse_completion`).
     """
     loop = asyncio.get_running_loop()
     decoder = SSEDecoder()
     finished = False
     done = False
+    whole: list[str] | None = None
+    first = True
     # Moving the deadline costs a timer cancel and a heap push: at thousands of lines a
     # second it is moved only when less than read_timeout is left, to now + read_timeout
     # + slack. The silence that trips it is then between read_timeout and read_timeout + slack.
@@ -206,6 +244,14 @@ async def read_events(lines: AsyncIterator[str], read_timeout: float) -> AsyncIt
                 if expires - now < read_timeout:
                     expires = now + read_timeout + slack
                     deadline.reschedule(expires)
+                if whole is not None:
+                    whole.append(line)
+                    continue
+                if first and line.strip():
+                    first = False
+                    if line.lstrip().startswith("{"):
+                        whole = [line]
+                        continue
                 payload = decoder.feed(line)
                 if payload is None:
                     continue
@@ -219,6 +265,10 @@ async def read_events(lines: AsyncIterator[str], read_timeout: float) -> AsyncIt
                         finished = True
                     yield event
             else:
+                if whole is not None:
+                    for event in _decode_whole("\n".join(whole)):
+                        finished = True
+                        yield event
                 payload = decoder.flush()
                 if payload is not None and payload != "[DONE]":
                     for event in _decode(payload):

@@ -45,8 +45,6 @@ class MCPConnection:
         self.skipped: list[str] = []
         self.session: Any = None
         self.crashed = False
-        self.started_at = 0.0
-        self.ready_seconds = 0.0
         self._task: asyncio.Task | None = None
         self._stop = asyncio.Event()
         self._settled = asyncio.Event()
@@ -59,7 +57,6 @@ class MCPConnection:
             return
         self._stop, self._settled = asyncio.Event(), asyncio.Event()
         self.state, self.error = STARTING, ""  # the last known tools stay offered until the new list arrives
-        self.started_at = time.perf_counter()
         self._task = asyncio.get_running_loop().create_task(self._own(), name=f"mcp:{self.name}")
         self.on_change(self)
 
@@ -97,7 +94,6 @@ class MCPConnection:
                         raise TimeoutError(f"no answer to initialize within {self.startup_timeout:g} s (mcp.startup_timeout)") from None
                     self.tools, self.skipped = await list_tools(session)
                     self.session, self.state = session, READY
-                    self.ready_seconds = time.perf_counter() - self.started_at
                     self._settled.set()
                     self.on_change(self)
                     await _first(self._stop.wait(), watch.closed.wait())
@@ -273,14 +269,14 @@ def quiet_sdk_logs(path: Path) -> None:
     """The SDK logs through ``logging``; without a handler Python prints to stderr, over the UI."""
     for name in ("client", "mcp", "httpx2", "mcp_types"):
         logger = logging.getLogger(name)
-        if not any(getattr(h, "_tui_chat", False) for h in logger.handlers):
+        if not any(h.get_name() == "tui-chat" for h in logger.handlers):
             handler: logging.Handler
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 handler = logging.FileHandler(path.parent / "mcp-sdk.log", encoding="utf-8")
             except OSError:
                 handler = logging.NullHandler()
-            handler._tui_chat = True  # type: ignore[attr-defined]
+            handler.set_name("tui-chat")
             logger.addHandler(handler)
             logger.propagate = False
 

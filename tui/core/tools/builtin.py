@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -10,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, Field
 
 from .calculator import evaluate
-from .paths import resolve_inside
+from .env import tool_environment
+from .paths import DEFAULT_DENY, denied_by, resolve_inside
 from .registry import Tool, ToolError
 
 
@@ -49,10 +53,16 @@ async def _calculate(args: CalcArgs) -> str:
 
 
 def make_builtins(
-    roots: list[Path], *, enabled: dict[str, bool], max_output: int, command_runner
+    roots: list[Path], *, enabled: dict[str, bool], max_output: int, command_runner, deny: Sequence[str] = DEFAULT_DENY,
 ) -> list[Tool]:
     async def read_file(args: ReadArgs) -> str:
         path = resolve_inside(args.path, roots)
+        pattern = denied_by(args.path, path, roots, deny)
+        if pattern is not None:
+            raise ToolError(
+                f"refused: {args.path} matches '{pattern}' in tools.deny, files that usually hold secrets "
+                "(the user can change tools.deny in the config)"
+            )
         if not path.is_file():
             raise ToolError(f"not a file: {args.path}")
         with path.open("rb") as handle:
@@ -86,8 +96,11 @@ def make_builtins(
     return [tool for tool in tools if enabled.get(tool.name, False)]
 
 
-async def run_argv(argv: list[str], *, timeout: float, max_output: int, cwd: Path | None = None) -> str:
-    """Run ``argv`` without a shell; return exit code and output, capped."""
+async def run_argv(
+    argv: list[str], *, timeout: float, max_output: int, cwd: Path | None = None, pass_env: Iterable[str] = (),
+) -> str:
+    """Run ``argv`` without a shell, in its own process group and a scrubbed environment
+    (see env.py); return exit code and output, capped."""
     try:
         proc = await asyncio.create_subprocess_exec(
             *argv,
@@ -95,6 +108,7 @@ async def run_argv(argv: list[str], *, timeout: float, max_output: int, cwd: Pat
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             cwd=cwd,
+            env=tool_environment(pass_env),
             start_new_session=True,
         )
     except FileNotFoundError:
@@ -105,12 +119,20 @@ async def run_argv(argv: list[str], *, timeout: float, max_output: int, cwd: Pat
         async with asyncio.timeout(timeout):
             output, _ = await proc.communicate()
     except TimeoutError:
-        proc.kill()
-        await proc.wait()
+        await _kill_group(proc)
         raise ToolError(f"{argv[0]} timed out after {timeout:g} s and was stopped") from None
     except asyncio.CancelledError:
-        proc.kill()
-        await proc.wait()
+        await _kill_group(proc)
         raise
     text = output[: max_output + 1].decode("utf-8", "replace")
     return f"exit code {proc.returncode}\n{text}"
+
+
+async def _kill_group(proc: asyncio.subprocess.Process) -> None:
+    """Stop the program and everything it started: it leads its own session, so its
+    process group id is its pid (children that kept the output pipe open would hang)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
+    await proc.wait()

@@ -61,7 +61,9 @@ def make_command_tool(spec: Any, *, timeout: float, max_output: int, cwd: Path |
 
     async def run(args: BaseModel) -> str:
         argv = substitute(spec.argv, args.model_dump())
-        return await run_argv(argv, timeout=spec.timeout or timeout, max_output=max_output, cwd=cwd)
+        return await run_argv(
+            argv, timeout=spec.timeout or timeout, max_output=max_output, cwd=cwd, pass_env=spec.pass_env,
+        )
 
     return Tool(
         spec.name,

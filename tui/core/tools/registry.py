@@ -11,7 +11,7 @@ import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -58,7 +58,6 @@ class ToolResult:
     content: str
     elapsed: float = 0.0
     truncated: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
 
 
 class ToolRegistry:

@@ -18,10 +18,14 @@ def build_registry(settings: Settings) -> ToolRegistry:
     roots = [Path(root).expanduser() for root in config.roots] or [Path.cwd()]
 
     async def command_runner(argv: list[str]) -> str:
-        return await run_argv(argv, timeout=config.timeout, max_output=config.max_output, cwd=roots[0])
+        return await run_argv(
+            argv, timeout=config.timeout, max_output=config.max_output, cwd=roots[0], pass_env=config.pass_env,
+        )
 
     enabled = {name: getattr(config, name) for name in ("get_time", "calculator", "read_file", "list_directory", "run_command")}
-    for tool in make_builtins(roots, enabled=enabled, max_output=config.max_output, command_runner=command_runner):
+    for tool in make_builtins(
+        roots, enabled=enabled, max_output=config.max_output, command_runner=command_runner, deny=config.deny,
+    ):
         registry.add(tool)
     for spec in config.command:
         registry.add(make_command_tool(spec, timeout=config.timeout, max_output=config.max_output, cwd=roots[0]))
