@@ -260,7 +260,6 @@ async def test_multi_turn_request_body(make_app, server):
         s.text_reply("Last."),
     )
     app = make_app(system_prompt="Be brief.", tools=NO_TOOLS)
-    app.conversation.system_prompt = "Be brief."
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "one")
         await send(pilot, "two")

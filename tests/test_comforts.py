@@ -65,7 +65,7 @@ async def test_escape_cancels_an_edit(make_app, server):
         await send(pilot, "Question")
         await pilot.press("f8")
         await pilot.press("escape")
-        assert app.query_one(PromptInput).text == "" and app._editing is None
+        assert app.query_one(PromptInput).text == "" and app.session.editing is None
 
 
 async def test_edit_and_regenerate_are_refused_while_streaming(make_app, server):

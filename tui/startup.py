@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING
 from textual import events, work
 
 from . import messages as m
-from .core.conversation import Conversation
 from .widgets.error_banner import ErrorBanner
-from .widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from .core.settings import Settings
+
+
+HELD = (events.Key, events.Paste, events.MouseDown, events.MouseUp, events.Click)
+"""What the user does before the settings are valid: held, then replayed in order."""
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "0.0.0.0")
 
 
 class StartupActions:
@@ -31,16 +34,18 @@ class StartupActions:
         return self.settings is not None
 
     def _configure(self, settings: Settings) -> None:
-        """Everything that needs validated settings: history, tools, MCP, theme."""
+        """Everything that needs validated settings: the session, tools, MCP, theme."""
+        from .core.history import History
+        from .core.session import ChatSession
         from .core.tools.setup import build_registry
-        from .history import History
 
         self.settings = settings
-        self.history = History(settings, self._db)
-        self.conversation = Conversation(system_prompt=settings.system_prompt)
-        if not self.local:
-            self.model = settings.model
         self.registry = build_registry(settings)
+        self.session = ChatSession(
+            settings, History(settings, self._db), self.registry,
+            model=self.local.model if self.local else settings.model, fixed_model=bool(self.local),
+            on_event=self._show, precheck=self._precheck,
+        )
         if settings.tools.enabled and settings.mcp.servers:
             from .core.mcp.manager import MCPManager
 
@@ -66,8 +71,6 @@ class StartupActions:
             self.startup_error = exc
             self.exit(return_code=2)
             return
-        if self.local:
-            self.model = self.local.model
         self._configure(settings)
         self._start_session()
         held, self._held = self._held or [], None
@@ -75,7 +78,7 @@ class StartupActions:
             self.post_message(event)
 
     async def on_event(self, event: events.Event) -> None:
-        if self._held is not None and isinstance(event, (events.Key, events.MouseDown, events.MouseUp, events.Click)):
+        if self._held is not None and isinstance(event, HELD):
             self._held.append(event)
             return
         await super().on_event(event)
@@ -85,26 +88,35 @@ class StartupActions:
         settings = self.settings
         if settings.keymap:
             self.set_keymap(settings.keymap)
-        status = self.query_one(StatusLine)
-        status.model, status.host = self.model, settings.host
+        self.status_model, self.status_host = self.model, settings.host
         if self._theme_problem:
             self.notify(self._theme_problem, severity="warning", timeout=10, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.mcp:
             self.mcp.start_all()
         if self.local:
-            status.model, status.host, status.note = self.local.label, "local", self.local.hint
+            self.status_model, self.status_host, self.status_note = self.local.label, "local", self.local.hint
             self._start_local()
         self._apply_sidebar()
-        if self.history.error:
+        if self.session.history.error:
             self._show_history_error()
         if self._open_on_start == "latest":
-            latest = self.history.store.latest()
+            latest = self.session.history.store.latest()
             if latest is not None:
                 self.open_conversation(latest.id)
         elif self._open_on_start is not None:
             if not self.open_conversation(int(self._open_on_start)):
                 self.notify(f"No conversation with id {self._open_on_start}; starting a new one.", severity="warning")
+
+    def _needs_key(self) -> bool:
+        host = self.settings.host
+        return not self.local and not self.settings.key and host.split(":")[0] not in LOCAL_HOSTS and not host.startswith("[::1]")
+
+    def _precheck(self):
+        """Refuse a request that cannot work, before it is made."""
+        from .core.errors import no_key
+
+        return no_key() if self._needs_key() else None
 
     def _after_first_frame(self) -> None:
         # One more refresh lets the first frame reach the terminal before the
@@ -116,7 +128,7 @@ class StartupActions:
 
         self.query_one(ErrorBanner).show(Failure(
             "history", "History is off for this session: nothing will be saved.",
-            "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.history.error,
+            "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.session.history.error,
         ))
 
     def _exit_on_signals(self) -> None:
