@@ -259,3 +259,39 @@ async def test_unknown_theme_in_the_config_is_a_warning_not_a_crash(make_app):
         await pilot.pause()
         assert app.theme == "textual-dark"
         assert any("Unknown theme 'no-such-theme'" in str(n.message) for n in app._notifications)
+
+
+async def test_palette_command_names_are_unique(make_app, server):
+    """Defect #6: two palette commands were both named "Tools"."""
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        names = [command.title for command in app.get_system_commands(app.screen)]
+    assert len(names) == len(set(names)), sorted(names)
+    assert "Tools" in names and "Tools and MCP servers" in names
+
+
+async def test_clients_are_closed_when_replaced_and_on_exit(make_app, server, monkeypatch):
+    """Defect #11: a client replaced by an endpoint switch, and the last one, stayed open."""
+    from tests.sse_server import ScriptedServer
+    from tui.core import client as client_module
+
+    made = []
+    original = client_module.make_client
+
+    def recording(settings):
+        made.append(original(settings))
+        return made[-1]
+
+    monkeypatch.setattr(client_module, "make_client", recording)
+    server.queue(s.text_reply("One."))
+    app = make_app(tools=NO_TOOLS)
+    with ScriptedServer() as other:
+        other.queue(s.text_reply("Two."))
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "first")
+            app.settings = app.settings.model_copy(update={"base_url": other.base_url})
+            await send(pilot, "second")
+            assert [r.text for r in replies(app)] == ["One.", "Two."]
+            assert len(made) == 2 and made[0].is_closed() and not made[1].is_closed()
+    assert made[1].is_closed()

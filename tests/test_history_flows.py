@@ -166,3 +166,54 @@ async def test_long_conversation_shows_the_tail_first_and_loads_older_on_scroll(
         await pilot.pause()
         assert len(log.query(UserMessage)) == MessageLog.PAGE
         assert [w.text for w in log.query(UserMessage)][0] == "question 60"
+
+
+def _stored_conversation(settings, *replies_) -> None:
+    from tui.core.conversation import ChatMessage
+    from tui.core.store import Store
+
+    store = Store(settings.history.resolved_path())
+    cid = store.create_conversation(model="test-model", host=settings.host)
+    store.add_message(cid, ChatMessage("user", "Question"))
+    for reply in replies_:
+        store.add_message(cid, reply)
+    store.close()
+
+
+async def test_retry_after_resume_of_an_interrupted_reply_replaces_it(settings, server):
+    """Defect #2: the interrupted 'Half' stayed on screen and in the database."""
+    from tui.core.conversation import ChatMessage
+
+    _stored_conversation(settings, ChatMessage("assistant", "Half", status="interrupted", model="test-model"))
+    server.queue(s.text_reply("Whole."))
+    app = real_make_app(settings, open_conversation="latest")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [r.text for r in replies(app)] == ["Half"]
+        await pilot.press("ctrl+r")
+        await wait_for(lambda: len(server.requests) == 1 and not app.streaming)
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Whole."]
+        stored = [(m.role, m.content, m.status) for _, m in app.history.store.messages(app.history.conversation_id)]
+    assert stored == [("user", "Question", "complete"), ("assistant", "Whole.", "complete")]
+    assert server.requests[-1]["messages"] == [{"role": "user", "content": "Question"}]
+
+
+async def test_reply_notes_survive_a_reopen(settings, server):
+    """Defect #5: the token-limit and content-filter notes vanished on reopen."""
+    from tui.core.conversation import ChatMessage
+
+    _stored_conversation(
+        settings,
+        ChatMessage("assistant", "Cut", finish_reason="length", model="test-model"),
+        ChatMessage("user", "Again"),
+        ChatMessage("assistant", "Changed", finish_reason="content_filter", model="test-model"),
+    )
+    app = real_make_app(settings, open_conversation="latest")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = [(r.note_text, r.note.has_class("-warning")) for r in replies(app)]
+    assert notes == [
+        ("⚠ cut off at the token limit", True),
+        ("⚠ blocked or changed by a content filter / guard rule", True),
+    ]
