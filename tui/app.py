@@ -21,7 +21,6 @@ from . import messages as m
 from .comforts import ComfortActions
 from .core import session_events as ev
 from .core.clients import Clients
-from .core.conversation import COMPLETE
 from .core.preview import Preview
 from .history_actions import HistoryActions
 from .local_mode import LocalActions
@@ -29,7 +28,8 @@ from .memory import MemoryPolicy
 from .startup import StartupActions
 from .widgets.error_banner import ErrorBanner
 from .widgets.key_bar import KeyBar
-from .widgets.message_log import AssistantMessage, MessageLog
+from .view import SessionView
+from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
 from .widgets.tool_sidebar import ToolSidebar
@@ -102,8 +102,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         self.session: ChatSession | None = None
         """The conversation on screen; made once the settings are valid."""
         self.clients = Clients()
-        self._reply_widget: AssistantMessage | None = None
-        self._call_keys: set[str] = set()
+        self.view = SessionView(self)
+        """Shows what the session reports."""
         self._sidebar_choice: bool | None = None
         self._held: list[events.Event] | None = None if settings else []
         """Keys, pastes and clicks that arrive before the settings are validated, replayed after."""
@@ -179,72 +179,13 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         self.query_one(ToolSidebar).set_class(not show, "-hidden")
         self.sidebar_hidden = not show
 
-    # -- what the session reports -------------------------------------------------------
-    def _show(self, event: ev.Event) -> None:
-        log, sidebar = self.query_one(MessageLog), self.query_one(ToolSidebar)
-        match event:
-            case ev.UserAdded(text=text):
-                log.add_user(text)
-            case ev.ReplyStarted():
-                self._reply_widget = log.add_assistant()
-                log.anchor()
-                loading = self.local and not self.local.server.load_seconds
-                self.status_state = "loading local model…" if loading else "streaming"
-                self._stream(event.request, event.reply)
-            case ev.ReplyEnded(message=message, note=note, warning=warning, calls=calls):
-                widget, self._reply_widget = self._reply_widget, None
-                if widget is not None:
-                    widget.streaming = False
-                    if message.status == COMPLETE:
-                        widget.collapse_reasoning()
-                    widget.set_note(note, warning=warning, model=message.model)
-                sidebar.finish_all(calls)
-                self.call_after_refresh(self.memory.reply_finished)
-            case ev.ReplyFailed(failure=failure, prompt=prompt):
-                banner = self.query_one(ErrorBanner)
-                banner.show(failure)
-                self._restore_prompt(prompt)
-                if failure.kind != "no_key":
-                    banner.focus()
-            case ev.ToolsRequested():
-                self._run_tools()
-            case ev.ToolStateChanged(key=key, state=state, result=result, elapsed=elapsed):
-                sidebar.set_state(key, state, result=result, elapsed=elapsed)
-            case ev.ToolsCancelled():
-                log.add_note("■ tools cancelled — the model was told")
-            case ev.ReplyDropped():
-                shown = log.query(AssistantMessage)
-                if shown:
-                    shown.last().remove()
-            case ev.Cleared():
-                log.clear()
-                self.call_after_refresh(self.memory.full)  # the old log's widgets may now be collected
-                sidebar.clear_calls()
-                self._call_keys.clear()
-                self.call_count = 0
-                self.query_one(ErrorBanner).hide()
-                self.status_usage = self.sub_title = ""
-            case ev.Reloaded(messages=messages, note=note, title=title):
-                from .restore import restore
-
-                self._reply_widget = None
-                self._call_keys = set(restore(log, sidebar, messages, note))
-                self.call_count = len(self._call_keys)
-                self.sub_title = title
-            case ev.ModelChanged(model=model, reverted_from=bad):
-                self.status_model = model
-                if bad:
-                    self.notify(f"Model '{bad}' was not found; back to {model}.", severity="warning", markup=False)
-            case ev.StateChanged(state=state):
-                self.status_state = state
-            case ev.UsageChanged(text=text):
-                self.status_usage = text
-
-    def _restore_prompt(self, text: str) -> None:
-        prompt = self.query_one(PromptInput)
-        if text and not prompt.text.strip():
-            prompt.load_text(text)
-            prompt.move_cursor(prompt.document.end)
+    # -- what the session reports ---------------------------------------------------------
+    def _on_session(self, event: ev.Event) -> None:
+        self.view.show(event)
+        if isinstance(event, ev.ReplyStarted):
+            self._stream(event.request, event.reply)
+        elif isinstance(event, ev.ToolsRequested):
+            self._run_tools()
 
     # -- workers ------------------------------------------------------------------------
     @work(exclusive=True, group="reply", exit_on_error=False)
@@ -268,21 +209,16 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
 
     @on(m.ContentDelta)
     def _on_content(self, message: m.ContentDelta) -> None:
-        if self._reply_widget is not None:
-            self._reply_widget.append(message.text)
+        self.view.content(message.text)
         self.session.checkpoint()
 
     @on(m.ReasoningDelta)
     def _on_reasoning(self, message: m.ReasoningDelta) -> None:
-        if self._reply_widget is not None:
-            self._reply_widget.append_reasoning(message.text)
+        self.view.reasoning(message.text)
 
     @on(m.ToolCallFragment)
     def _on_tool_fragment(self, message: m.ToolCallFragment) -> None:
-        key = self.session.call_key(message.call.index)
-        if self.query_one(ToolSidebar).upsert(key, message.call) is not None and key not in self._call_keys:
-            self._call_keys.add(key)
-            self.call_count = len(self._call_keys)
+        self.view.call_changed(self.session.call_key(message.call.index), message.call)
 
     @on(m.UsageReported)
     def _on_usage(self, message: m.UsageReported) -> None:

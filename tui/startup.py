@@ -44,7 +44,7 @@ class StartupActions:
         self.session = ChatSession(
             settings, History(settings, self._db), self.registry,
             model=self.local.model if self.local else settings.model, fixed_model=bool(self.local),
-            on_event=self._show, precheck=self._precheck,
+            on_event=self._on_session, precheck=self._precheck,
         )
         if settings.tools.enabled and settings.mcp.servers:
             from .core.mcp.manager import MCPManager
