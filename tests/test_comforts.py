@@ -24,12 +24,12 @@ async def test_regenerate_replaces_the_reply_and_keeps_the_old_one_as_a_version(
         assert [r.text for r in replies(app)] == ["Second answer."]
         assert sent_messages(server) == [("user", "Tell me a fact")]  # the old reply is not sent
         assert "2 versions" in screen_text(app)
-        stored = [m.content for _, m in app.history.store.messages(app.history.conversation_id)]
+        stored = [m.content for _, m in app.session.history.store.messages(app.session.history.conversation_id)]
         assert stored == ["Tell me a fact", "Second answer."]
         await pilot.press("alt+left")
         await settle(pilot)
         assert [r.text for r in replies(app)] == ["First answer."]
-        assert app.conversation.messages[-1].content == "First answer."
+        assert app.session.conversation.messages[-1].content == "First answer."
         await pilot.press("alt+right")
         await settle(pilot)
         assert [r.text for r in replies(app)] == ["Second answer."]
@@ -191,8 +191,8 @@ async def test_model_switch_applies_to_the_next_turn_and_is_recorded(make_app, s
         assert app.model == "beta" and app.query_one(StatusLine).model == "beta"
         await send(pilot, "again")
         assert server.requests[-1]["model"] == "beta"
-        assert [m.model for m in app.conversation.messages if m.role == "assistant"] == ["test-model", "beta"]
-        assert app.history.store.conversation(app.history.conversation_id).model == "beta"
+        assert [m.model for m in app.session.conversation.messages if m.role == "assistant"] == ["test-model", "beta"]
+        assert app.session.history.store.conversation(app.session.history.conversation_id).model == "beta"
         assert "beta" in str(replies(app)[-1].note.content)
 
 
@@ -229,14 +229,14 @@ async def test_chat_settings_change_the_next_request_and_are_saved(make_app, ser
         body = server.requests[-1]
         assert body["temperature"] == 0.3 and body["max_tokens"] == 200
         assert body["messages"][0] == {"role": "system", "content": "You are terse.\nAnswer in French."}
-        info = app.history.store.conversation(app.history.conversation_id)
+        info = app.session.history.store.conversation(app.session.history.conversation_id)
         assert info.system_prompt == "You are terse.\nAnswer in French."
         assert info.settings == {"temperature": 0.3, "max_tokens": 200}
-        cid = app.history.conversation_id
+        cid = app.session.history.conversation_id
         app.action_new_chat()
-        assert app.chat.temperature is None
+        assert app.session.options.temperature is None
         app.open_conversation(cid)
-        assert app.chat.temperature == 0.3 and app.conversation.system_prompt.startswith("You are terse.")
+        assert app.session.options.temperature == 0.3 and app.session.conversation.system_prompt.startswith("You are terse.")
 
 
 async def test_comfort_keys_are_remappable_and_in_the_palette(make_app, server):

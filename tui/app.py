@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
 
+from . import boot
 from . import messages as m
 from .comforts import ComfortActions
 from .core import session_events as ev
@@ -130,19 +131,6 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
     def tools_running(self) -> bool:
         return self.session is not None and self.session.tools_running
 
-    @property
-    def conversation(self):
-        return self.session.conversation
-
-    @property
-    def history(self):
-        return self.session.history
-
-    @property
-    def chat(self):
-        """This conversation's system prompt, temperature and max tokens (F9)."""
-        return self.session.options
-
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -160,14 +148,14 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
     def on_mount(self) -> None:
         self.status_model, self.status_host = self.model, self.preview.host
         self.watch(self.query_one(MessageLog), "scroll_y", lambda _y: self.memory.scrolled(), init=False)
-        self._exit_on_signals()
+        boot.exit_on_signals(self)
         self._apply_sidebar()
         self.query_one(PromptInput).focus()
         if self.settings is None:
             self.call_after_refresh(self._load_settings)
         else:
             self._start_session()
-        self.call_after_refresh(self._after_first_frame)
+        boot.warm_up(self, self._warmed)
 
     def on_resize(self) -> None:
         self._apply_sidebar()

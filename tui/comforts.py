@@ -12,11 +12,12 @@ class ComfortActions:
     # -- model and per-chat settings -------------------------------------------
     def action_pick_model(self) -> None:
         from .core.client import make_client
+        from .core.session_setup import needs_key
         from .core.models import ModelsUnavailable, list_models
         from .screens.model_picker import ModelPicker
 
         async def load() -> list[str]:
-            if self._needs_key():
+            if needs_key(self.settings, local=bool(self.local)):
                 raise ModelsUnavailable("no API key is configured")
             settings = self.local.settings_for(self.settings) if self.local else self.settings
             if self.local:
