@@ -322,13 +322,18 @@ class ChatSession:
         count = len(self.history.versions(user + 1)) or len(self.history.versions(user))
         return f"{count + 1} versions · alt+← / alt+→" if count else ""
 
-    def note(self, index: int) -> tuple[str, bool]:
-        """The note under a reply read back (opened, reloaded): the same one it had live."""
-        message = self.messages[index]
-        last = max((i for i, m in enumerate(self.messages) if m.role == "assistant"), default=None)
-        user = last_user_index(self.messages)
-        versions = self.versions_note() if index == last and user is not None and index > user else ""
-        return reply_note(message, versions=versions)
+    def notes(self) -> Callable[[int], tuple[str, bool]]:
+        """``note(index)`` for the messages as they are now: the note each reply had live.
+        What it needs from the store is read once, not once per reply."""
+        messages = list(self.messages)
+        last = max((i for i, m in enumerate(messages) if m.role == "assistant"), default=None)
+        user = last_user_index(messages)
+        versions = self.versions_note() if last is not None and user is not None and last > user else ""
+
+        def note(index: int) -> tuple[str, bool]:
+            return reply_note(messages[index], versions=versions if index == last else "")
+
+        return note
 
     def _drop_from(self, index: int) -> None:
         """The tail from ``index`` becomes a version, and the screen shows what is left."""
@@ -338,7 +343,7 @@ class ChatSession:
         self._reloaded()
 
     def _reloaded(self) -> None:
-        self.emit(ev.Reloaded(list(self.messages), self.note, self.title))
+        self.emit(ev.Reloaded(list(self.messages), self.notes(), self.title))
 
     # -- whole conversations ----------------------------------------------------
     def new_chat(self) -> bool:
