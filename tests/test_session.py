@@ -297,3 +297,31 @@ async def test_unknown_model_falls_back(harness, server):
     await h.send("Hi")
     assert h.session.model == "test-model"
     assert h.of(ev.ModelChanged)[-1].reverted_from == "nope"
+
+
+async def test_clients_close_what_they_replace(settings, server):
+    """Defect #11, without the app: one client per endpoint, the replaced one closed."""
+    from tests.sse_server import ScriptedServer
+    from tui.core.clients import Clients
+
+    clients = Clients()
+    first = await clients.get(settings)
+    assert await clients.get(settings) is first
+    with ScriptedServer() as other:
+        second = await clients.get(settings.model_copy(update={"base_url": other.base_url}))
+    assert second is not first and first.is_closed() and not second.is_closed()
+    await clients.aclose()
+    assert second.is_closed() and clients.current is None
+
+
+async def test_no_key_is_refused_before_a_request(settings, server):
+    from tui.core.session_setup import make_session
+
+    keyless = settings.model_copy(update={"base_url": "https://api.example.com/v1", "api_key": None})
+    events: list = []
+    session, mcp = make_session(keyless, on_event=events.append)
+    assert mcp is None
+    assert session.send("Hi")
+    failed = [e for e in events if isinstance(e, ev.ReplyFailed)]
+    assert failed and failed[0].failure.kind == "no_key" and failed[0].prompt == "Hi"
+    assert session.reply is None and not server.requests

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -92,12 +92,9 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         the settings are validated just after the first frame (see core/preview.py)."""
         super().__init__()
         assert (settings is None) != (load is None), "pass settings or load, not both"
-        self._load = load
         self.startup_error: Exception | None = None
         """A ConfigError or LocalError found after the first frame; the CLI prints it and exits 2."""
         self.preview = preview or (Preview.of(settings) if settings else Preview())
-        self._db = db
-        self._open_on_start = open_conversation
         self.local = local
         """A LocalMode when the bundled local model serves this run."""
         self.session: ChatSession | None = None
@@ -106,15 +103,11 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         self.view = SessionView(self)
         """Shows what the session reports."""
         self._sidebar_choice: bool | None = None
-        self._held: list[events.Event] | None = None if settings else []
-        """Keys, pastes and clicks that arrive before the settings are validated, replayed after."""
         self.memory = MemoryPolicy()
         self.settings: Settings | None = None
         self.mcp = None
         self.registry = None
-        self._theme_problem = self._apply_theme(self.preview.theme)
-        if settings is not None:
-            self._configure(settings)
+        self._init_startup(settings, load=load, db=db, open_conversation=open_conversation)
 
     # -- the session, as the rest of the app and the tests read it ----------------
     @property

@@ -29,6 +29,17 @@ class StartupActions:
     """True once the start-up imports after the first frame are done (the benchmark waits
     for it, as a user typing a first prompt does without knowing)."""
 
+    def _init_startup(self, settings: Settings | None, *, load, db: str | None, open_conversation: int | str | None) -> None:
+        """Start-up's own state; only this file reads or writes it."""
+        self._load = load
+        self._db = db
+        self._open_on_start = open_conversation
+        self._held: list[events.Event] | None = None if settings else []
+        """Keys, pastes and clicks that arrive before the settings are validated, replayed after."""
+        self._theme_problem = self._apply_theme(self.preview.theme)
+        if settings is not None:
+            self._configure(settings)
+
     @property
     def ready(self) -> bool:
         """False only between the first frame and the end of settings validation."""

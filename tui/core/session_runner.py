@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from .errors import classify
+from . import errors
 from .session import ChatSession
 from .stream import ContentDelta, stream_chat
 from .tool_round import Ask
@@ -28,7 +28,7 @@ async def run(session: ChatSession, client: Any, *, ask: Ask | None = None, secr
                 session.stopped()
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is reported, as in the app
-                session.fail(classify(exc, secret=secret, read_timeout=read_timeout))
+                session.fail(errors.classify(exc, secret=secret, read_timeout=read_timeout))
                 return
             if reply.usage is not None:
                 session.usage(reply.usage)
