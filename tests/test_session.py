@@ -43,7 +43,7 @@ class Harness:
             self.questions.append(call.name)
             return answer
 
-        await run(self.session, self.client, ask=ask)
+        await run(self.session, self.client, ask=ask, secret=self.settings.key)
 
     def of(self, kind) -> list:
         return [event for event in self.events if isinstance(event, kind)]
