@@ -342,30 +342,6 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
 
         self.push_screen(ToolDetailScreen(event.item))
 
-    @on(MessageLog.CopyRequested)
-    def _copy_from_log(self, event: MessageLog.CopyRequested) -> None:
-        self._copy(event.text, event.what)
-
-    @on(ToolSidebar.CopyRequested)
-    def _copy_call(self, event: ToolSidebar.CopyRequested) -> None:
-        if event.item is None:
-            self.notify("No tool call selected.", timeout=2)
-            return
-        self.copy_to_clipboard(event.item.call.arguments)
-        self.notify("Arguments copied to the clipboard.", timeout=2)
-
-    @on(m.MCPChanged)
-    def _on_mcp_changed(self, message: m.MCPChanged) -> None:
-        from .screens.mcp import MCPScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, MCPScreen):
-                screen.refresh_servers()
-        if message.state == "failed":
-            from .core.sanitize import clean
-
-            self.notify(f"MCP server '{message.name}' failed: {clean(message.error)} — F3 for details", severity="warning", timeout=6, markup=False)
-
     # -- leaving ------------------------------------------------------------------------
     async def action_quit(self) -> None:
         if self.session is not None:

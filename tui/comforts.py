@@ -1,9 +1,11 @@
-"""Model picker, per-chat settings, copying and themes: the actions behind F4, F9,
-Ctrl+Up and Alt+C."""
+"""Model picker, per-chat settings, copying, MCP news and themes: the actions behind F4,
+F9, Ctrl+Up and Alt+C, and the toast when an MCP server fails."""
 
 from __future__ import annotations
 
+from . import messages as m
 from .widgets.message_log import MessageLog
+from .widgets.tool_sidebar import ToolSidebar
 
 
 class ComfortActions:
@@ -67,6 +69,28 @@ class ComfortActions:
                     self._copy(code, f"the last {lang or 'text'} code block")
                     return
         self.notify("No code block in this conversation yet.", timeout=3)
+
+    def on_message_log_copy_requested(self, event: MessageLog.CopyRequested) -> None:
+        self._copy(event.text, event.what)
+
+    def on_tool_sidebar_copy_requested(self, event: ToolSidebar.CopyRequested) -> None:
+        if event.item is None:
+            self.notify("No tool call selected.", timeout=2)
+            return
+        self.copy_to_clipboard(event.item.call.arguments)
+        self.notify("Arguments copied to the clipboard.", timeout=2)
+
+    def on_mcpchanged(self, message: m.MCPChanged) -> None:
+        """Named, not @on: this class is a mixin, and Textual collects @on only from the App class."""
+        from .screens.mcp import MCPScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MCPScreen):
+                screen.refresh_servers()
+        if message.state == "failed":
+            from .core.sanitize import clean
+
+            self.notify(f"MCP server '{message.name}' failed: {clean(message.error)} — F3 for details", severity="warning", timeout=6, markup=False)
 
     def _copy(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)
