@@ -295,3 +295,17 @@ async def test_clients_are_closed_when_replaced_and_on_exit(make_app, server, mo
             assert [r.text for r in replies(app)] == ["One.", "Two."]
             assert len(made) == 2 and made[0].is_closed() and not made[1].is_closed()
     assert made[1].is_closed()
+
+
+async def test_sidebar_copy_and_mcp_news_reach_the_app(make_app, server):
+    """Both handlers live in a mixin, so they are named handlers: this proves they run."""
+    from tui import messages as m
+
+    server.queue(s.tool_calls_reply([("call_a", "calculator", '{"expression": "6*7"}')]))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Six times seven?")
+        await pilot.press("ctrl+t", "c")
+        assert app.clipboard == '{"expression": "6*7"}'
+        app.post_message(m.MCPChanged("notes", "failed", "boom"))
+        await wait_for(lambda: any("MCP server 'notes' failed: boom" in str(n.message) for n in app._notifications))
