@@ -65,7 +65,7 @@ async def main() -> None:
     async def history(pilot):
         from tui.core.conversation import ChatMessage
 
-        store = pilot.app.history.store
+        store = pilot.app.session.history.store
         for title in ["Sorting a list in Python", "Why are whales mammals?", "Plan a week in Kyoto in autumn"]:
             cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
             store.add_message(cid, ChatMessage("user", title))

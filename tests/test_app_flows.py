@@ -33,7 +33,7 @@ async def test_send_streams_reply_into_log(make_app, server):
         status = app.query_one(StatusLine)
         assert status.state == "ready" and status.usage == "11 in · 7 out"
         assert app.query_one(PromptInput).text == ""
-        assert app.conversation.messages[-1].content == s.MARKDOWN_TEXT
+        assert app.session.conversation.messages[-1].content == s.MARKDOWN_TEXT
 
 
 async def test_reply_text_arrives_incrementally(make_app, server):
@@ -68,7 +68,7 @@ async def test_reasoning_shows_in_a_collapsible_block(make_app, server):
         await settle(pilot)
         assert "Final answer." in screen_text(app)
         assert app.query_one(Collapsible).collapsed
-        assert app.conversation.messages[-1].reasoning == "Weighing the options."
+        assert app.session.conversation.messages[-1].reasoning == "Weighing the options."
 
 
 async def test_tool_calls_appear_in_sidebar_while_streaming(make_app, server):
@@ -94,7 +94,7 @@ async def test_tool_calls_appear_in_sidebar_while_streaming(make_app, server):
         assert all(i.state == "requested" for i in items)
         assert '"timezone": "Europe/Stockholm"' in screen_text(app)
         assert "model requested 2 tool calls" in screen_text(app)
-        assert app.conversation.messages[-1].tool_calls[0]["id"] == "call_a"
+        assert app.session.conversation.messages[-1].tool_calls[0]["id"] == "call_a"
 
 
 async def test_whole_call_with_stop_finish_counts_as_tool_call(make_app, server):
@@ -156,7 +156,7 @@ async def test_midstream_failure_keeps_partial_and_retry_works(make_app, server,
         assert banner.visible and words in screen_text(app)
         (reply,) = replies(app)
         assert reply.text.startswith("Partial") and "interrupted" in screen_text(app)
-        assert app.conversation.messages[-1].status == "interrupted"
+        assert app.session.conversation.messages[-1].status == "interrupted"
         assert app.focused is banner
         await pilot.press("r")
         await settle(pilot)
@@ -232,7 +232,7 @@ async def test_escape_cancels_stream_and_keeps_partial(make_app, server):
         assert not app.streaming
         assert replies(app)[0].text == "Partial reply"
         assert "stopped" in screen_text(app)
-        assert app.conversation.messages[-1].status == "stopped"
+        assert app.session.conversation.messages[-1].status == "stopped"
         assert not [w for w in app.workers if w.group == "reply" and w.is_running]
 
 
@@ -260,7 +260,6 @@ async def test_multi_turn_request_body(make_app, server):
         s.text_reply("Last."),
     )
     app = make_app(system_prompt="Be brief.", tools=NO_TOOLS)
-    app.conversation.system_prompt = "Be brief."
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "one")
         await send(pilot, "two")

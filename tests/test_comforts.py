@@ -24,12 +24,12 @@ async def test_regenerate_replaces_the_reply_and_keeps_the_old_one_as_a_version(
         assert [r.text for r in replies(app)] == ["Second answer."]
         assert sent_messages(server) == [("user", "Tell me a fact")]  # the old reply is not sent
         assert "2 versions" in screen_text(app)
-        stored = [m.content for _, m in app.history.store.messages(app.history.conversation_id)]
+        stored = [m.content for _, m in app.session.history.store.messages(app.session.history.conversation_id)]
         assert stored == ["Tell me a fact", "Second answer."]
         await pilot.press("alt+left")
         await settle(pilot)
         assert [r.text for r in replies(app)] == ["First answer."]
-        assert app.conversation.messages[-1].content == "First answer."
+        assert app.session.conversation.messages[-1].content == "First answer."
         await pilot.press("alt+right")
         await settle(pilot)
         assert [r.text for r in replies(app)] == ["Second answer."]
@@ -65,7 +65,7 @@ async def test_escape_cancels_an_edit(make_app, server):
         await send(pilot, "Question")
         await pilot.press("f8")
         await pilot.press("escape")
-        assert app.query_one(PromptInput).text == "" and app._editing is None
+        assert app.query_one(PromptInput).text == "" and app.session.editing is None
 
 
 async def test_edit_and_regenerate_are_refused_while_streaming(make_app, server):
@@ -191,8 +191,8 @@ async def test_model_switch_applies_to_the_next_turn_and_is_recorded(make_app, s
         assert app.model == "beta" and app.query_one(StatusLine).model == "beta"
         await send(pilot, "again")
         assert server.requests[-1]["model"] == "beta"
-        assert [m.model for m in app.conversation.messages if m.role == "assistant"] == ["test-model", "beta"]
-        assert app.history.store.conversation(app.history.conversation_id).model == "beta"
+        assert [m.model for m in app.session.conversation.messages if m.role == "assistant"] == ["test-model", "beta"]
+        assert app.session.history.store.conversation(app.session.history.conversation_id).model == "beta"
         assert "beta" in str(replies(app)[-1].note.content)
 
 
@@ -229,14 +229,14 @@ async def test_chat_settings_change_the_next_request_and_are_saved(make_app, ser
         body = server.requests[-1]
         assert body["temperature"] == 0.3 and body["max_tokens"] == 200
         assert body["messages"][0] == {"role": "system", "content": "You are terse.\nAnswer in French."}
-        info = app.history.store.conversation(app.history.conversation_id)
+        info = app.session.history.store.conversation(app.session.history.conversation_id)
         assert info.system_prompt == "You are terse.\nAnswer in French."
         assert info.settings == {"temperature": 0.3, "max_tokens": 200}
-        cid = app.history.conversation_id
+        cid = app.session.history.conversation_id
         app.action_new_chat()
-        assert app.chat.temperature is None
+        assert app.session.options.temperature is None
         app.open_conversation(cid)
-        assert app.chat.temperature == 0.3 and app.conversation.system_prompt.startswith("You are terse.")
+        assert app.session.options.temperature == 0.3 and app.session.conversation.system_prompt.startswith("You are terse.")
 
 
 async def test_comfort_keys_are_remappable_and_in_the_palette(make_app, server):
@@ -259,3 +259,53 @@ async def test_unknown_theme_in_the_config_is_a_warning_not_a_crash(make_app):
         await pilot.pause()
         assert app.theme == "textual-dark"
         assert any("Unknown theme 'no-such-theme'" in str(n.message) for n in app._notifications)
+
+
+async def test_palette_command_names_are_unique(make_app, server):
+    """Defect #6: two palette commands were both named "Tools"."""
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        names = [command.title for command in app.get_system_commands(app.screen)]
+    assert len(names) == len(set(names)), sorted(names)
+    assert "Tools" in names and "Tools and MCP servers" in names
+
+
+async def test_clients_are_closed_when_replaced_and_on_exit(make_app, server, monkeypatch):
+    """Defect #11: a client replaced by an endpoint switch, and the last one, stayed open."""
+    from tests.sse_server import ScriptedServer
+    from tui.core import client as client_module
+
+    made = []
+    original = client_module.make_client
+
+    def recording(settings):
+        made.append(original(settings))
+        return made[-1]
+
+    monkeypatch.setattr(client_module, "make_client", recording)
+    server.queue(s.text_reply("One."))
+    app = make_app(tools=NO_TOOLS)
+    with ScriptedServer() as other:
+        other.queue(s.text_reply("Two."))
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "first")
+            app.settings = app.settings.model_copy(update={"base_url": other.base_url})
+            await send(pilot, "second")
+            assert [r.text for r in replies(app)] == ["One.", "Two."]
+            assert len(made) == 2 and made[0].is_closed() and not made[1].is_closed()
+    assert made[1].is_closed()
+
+
+async def test_sidebar_copy_and_mcp_news_reach_the_app(make_app, server):
+    """Both handlers live in a mixin, so they are named handlers: this proves they run."""
+    from tui import messages as m
+
+    server.queue(s.tool_calls_reply([("call_a", "calculator", '{"expression": "6*7"}')]))
+    app = make_app(tools=NO_TOOLS)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Six times seven?")
+        await pilot.press("ctrl+t", "c")
+        assert app.clipboard == '{"expression": "6*7"}'
+        app.post_message(m.MCPChanged("notes", "failed", "boom"))
+        await wait_for(lambda: any("MCP server 'notes' failed: boom" in str(n.message) for n in app._notifications))

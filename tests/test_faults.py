@@ -110,12 +110,12 @@ async def cut_then_continue(app, pilot, server, offset: int, outcome: Outcome) -
     assert replies(app)[-1].text == outcome.text == f.text_before(offset), offset
     assert users(app) == [prompt], offset
     assert len(app.query(ToolCallItem)) == len(outcome.calls), offset
-    last = app.conversation.messages[-1]
+    last = app.session.conversation.messages[-1]
     if not complete:
         assert last.status == ("interrupted" if outcome.text else "error"), offset
         box = app.query_one(PromptInput).text
         assert box == ("" if outcome.text else prompt), (offset, box)
-    stored = [message for _, message in app.history.store.messages(app.history.conversation_id)]
+    stored = [message for _, message in app.session.history.store.messages(app.session.history.conversation_id)]
     assert [m.content for m in stored if m.role == "user"] == [prompt], offset
     assert [m.content for m in stored if m.role == "assistant"] == [outcome.text], offset
     # The next turn, in the same conversation, is a valid request and works.

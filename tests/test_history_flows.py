@@ -70,7 +70,7 @@ async def test_history_screen_search_open_rename_delete(settings, server):
         await pilot.press("y")
         await wait_for(lambda: isinstance(app.screen, HistoryScreen))
         await pilot.pause()
-        titles = [c.title for c in app.history.store.conversations()]
+        titles = [c.title for c in app.session.history.store.conversations()]
         assert len(titles) == 1
 
 
@@ -87,7 +87,7 @@ async def test_corrupt_database_runs_in_memory_with_a_banner(settings, server, t
         await pilot.press("x")
         await send(pilot, "hello")
         assert replies(app)[-1].text == "Still works."
-        assert not app.history.persistent
+        assert not app.session.history.persistent
     assert path.read_bytes() == before
 
 
@@ -107,8 +107,8 @@ async def test_retry_replaces_the_stored_failed_reply(settings, server):
         await send(pilot, "question")
         await pilot.press("r")
         await settle(pilot)
-        cid = app.history.conversation_id
-        stored = [(m.role, m.content, m.status) for _, m in app.history.store.messages(cid)]
+        cid = app.session.history.conversation_id
+        stored = [(m.role, m.content, m.status) for _, m in app.session.history.store.messages(cid)]
     assert stored == [("user", "question", "complete"), ("assistant", "Whole answer.", "complete")]
 
 
@@ -119,7 +119,7 @@ async def test_export_from_the_palette_action(settings, server, tmp_path, monkey
         await send(pilot, "export me")
         app.action_export("md")
         app.action_export("json")
-        cid = app.history.conversation_id
+        cid = app.session.history.conversation_id
     assert "## User\n\nexport me" in (tmp_path / f"tui-chat-{cid}.md").read_text()
     assert '"format": "tui-chat/1"' in (tmp_path / f"tui-chat-{cid}.json").read_text()
 
@@ -155,7 +155,7 @@ async def test_long_conversation_shows_the_tail_first_and_loads_older_on_scroll(
     from tui.widgets.message_log import MessageLog, UserMessage
 
     app = real_make_app(settings)
-    store = app.history.store
+    store = app.session.history.store
     cid = store.create_conversation(model="m", host="h")
     for i in range(100):
         store.add_message(cid, ChatMessage("user", f"question {i}"))
@@ -173,3 +173,54 @@ async def test_long_conversation_shows_the_tail_first_and_loads_older_on_scroll(
         await pilot.pause()
         assert len(log.query(UserMessage)) == MessageLog.PAGE
         assert [w.text for w in log.query(UserMessage)][0] == "question 60"
+
+
+def _stored_conversation(settings, *replies_) -> None:
+    from tui.core.conversation import ChatMessage
+    from tui.core.store import Store
+
+    store = Store(settings.history.resolved_path())
+    cid = store.create_conversation(model="test-model", host=settings.host)
+    store.add_message(cid, ChatMessage("user", "Question"))
+    for reply in replies_:
+        store.add_message(cid, reply)
+    store.close()
+
+
+async def test_retry_after_resume_of_an_interrupted_reply_replaces_it(settings, server):
+    """Defect #2: the interrupted 'Half' stayed on screen and in the database."""
+    from tui.core.conversation import ChatMessage
+
+    _stored_conversation(settings, ChatMessage("assistant", "Half", status="interrupted", model="test-model"))
+    server.queue(s.text_reply("Whole."))
+    app = real_make_app(settings, open_conversation="latest")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert [r.text for r in replies(app)] == ["Half"]
+        await pilot.press("ctrl+r")
+        await wait_for(lambda: len(server.requests) == 1 and not app.streaming)
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Whole."]
+        stored = [(m.role, m.content, m.status) for _, m in app.session.history.store.messages(app.session.history.conversation_id)]
+    assert stored == [("user", "Question", "complete"), ("assistant", "Whole.", "complete")]
+    assert server.requests[-1]["messages"] == [{"role": "user", "content": "Question"}]
+
+
+async def test_reply_notes_survive_a_reopen(settings, server):
+    """Defect #5: the token-limit and content-filter notes vanished on reopen."""
+    from tui.core.conversation import ChatMessage
+
+    _stored_conversation(
+        settings,
+        ChatMessage("assistant", "Cut", finish_reason="length", model="test-model"),
+        ChatMessage("user", "Again"),
+        ChatMessage("assistant", "Changed", finish_reason="content_filter", model="test-model"),
+    )
+    app = real_make_app(settings, open_conversation="latest")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        notes = [(r.note_text, r.note.has_class("-warning")) for r in replies(app)]
+    assert notes == [
+        ("⚠ cut off at the token limit", True),
+        ("⚠ blocked or changed by a content filter / guard rule", True),
+    ]

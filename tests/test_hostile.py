@@ -82,7 +82,7 @@ async def test_hostile_text_everywhere(make_app, server, name, tmp_path, monkeyp
         app.action_export("md")
         app.action_export("json")
         assert app.is_running
-        cid = app.history.conversation_id
+        cid = app.session.history.conversation_id
     markdown = (tmp_path / f"tui-chat-{cid}.md").read_text()
     exported = (tmp_path / f"tui-chat-{cid}.json").read_text()
     assert_clean(markdown)

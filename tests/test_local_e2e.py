@@ -108,7 +108,7 @@ async def test_streamed_reply_with_no_key(local_app):
         assert status.model == "SmolLM2-135M" and status.host == "local"
         assert "set OPPER_API_KEY to use Opper" in screen_text(app)
         assert mode.server.load_seconds > 0
-        assert app.conversation.messages[-1].model == "smollm2-135m-instruct"
+        assert app.session.conversation.messages[-1].model == "smollm2-135m-instruct"
 
 
 async def start_a_long_reply(app, pilot) -> None:
@@ -123,11 +123,11 @@ async def test_cancel_then_the_next_turn_works(local_app):
         await start_a_long_reply(app, pilot)
         await pilot.press("escape")
         await wait_for(lambda: not app.streaming)
-        assert app.conversation.messages[-1].status == "stopped"
-        app.chat.max_tokens = 20
+        assert app.session.conversation.messages[-1].status == "stopped"
+        app.session.options.max_tokens = 20
         await send(pilot, "Now say hi.")
         await wait_for(lambda: not app.streaming, tries=1500)
-        assert app.conversation.messages[-1].status == "complete"
+        assert app.session.conversation.messages[-1].status == "complete"
 
 
 async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_app):
@@ -141,13 +141,13 @@ async def test_server_killed_mid_stream_shows_the_banner_and_r_restarts(local_ap
         await wait_for(lambda: "The local model server crashed (SIGKILL)" in screen_text(app), tries=100)
         assert banner.visible
         assert "Retry to restart it" in screen_text(app)
-        app.chat.max_tokens = 20
+        app.session.options.max_tokens = 20
         banner.focus()
         await pilot.press("r")
         await wait_for(lambda: app.streaming, tries=200)
         await wait_for(lambda: not app.streaming, tries=1500)
         assert mode.server.alive and mode.server.pid != first_pid
-        assert not banner.visible and app.conversation.messages[-1].status == "complete"
+        assert not banner.visible and app.session.conversation.messages[-1].status == "complete"
 
 
 async def test_no_orphan_after_the_app_quits(local_app):

@@ -177,6 +177,6 @@ async def test_the_app_starts_without_waiting_for_servers(make_app, server):
     async with app.run_test(size=SIZE) as pilot:
         assert app.mcp.servers["hang"].state == "starting"
         await send(pilot, "hi")
-        assert app.conversation.messages[-1].content == "Hello."
+        assert app.session.conversation.messages[-1].content == "Hello."
         await wait_for(lambda: app.mcp.servers["hang"].state == "failed", tries=500)
         assert "mcp.startup_timeout" in app.mcp.servers["hang"].error

@@ -162,7 +162,7 @@ class TestHistory:
         from tui.core.conversation import ChatMessage
 
         app = make_app(tools=NO_TOOLS)
-        store = app.history.store
+        store = app.session.history.store
         for title, reply in [("Sorting a list in Python", "Use sorted()."), ("Whales are mammals", "Yes, they are."), ("Plan a trip to Kyoto", "Go in autumn.")]:
             cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
             store.add_message(cid, ChatMessage("user", title))
@@ -181,7 +181,7 @@ class TestHistory:
         from tui.core.conversation import ChatMessage
 
         app = make_app(tools=NO_TOOLS)
-        store = app.history.store
+        store = app.session.history.store
         cid = store.create_conversation(model="openai/gpt-5-mini", host="api.opper.ai")
         store.add_message(cid, ChatMessage("user", "Tell me about whales"))
         store.add_message(cid, ChatMessage("assistant", "Blue whales are the largest animals that have ever lived, and whales are mammals."))
@@ -264,8 +264,8 @@ class TestComforts:
     def test_chat_settings_screen(self, snap_compare, make_app):
         async def run_before(pilot):
             steady(pilot)
-            pilot.app.chat.system_prompt = "You are a careful assistant.\nAnswer briefly."
-            pilot.app.chat.temperature = 0.2
+            pilot.app.session.options.system_prompt = "You are a careful assistant.\nAnswer briefly."
+            pilot.app.session.options.temperature = 0.2
             await pilot.press("f9")
             await pilot.pause()
             for widget in pilot.app.screen.query("Input, TextArea"):

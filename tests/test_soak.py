@@ -58,7 +58,7 @@ async def test_soak(make_app, server):
             else:
                 await send(pilot, prompt)
             server.release_stalls()
-            status = app.conversation.messages[-1].status
+            status = app.session.conversation.messages[-1].status
             if kind == "cancel":
                 assert status == "stopped"
             elif kind in ("error", "stall"):
@@ -67,22 +67,22 @@ async def test_soak(make_app, server):
                 server.queue(f.replay())
                 await pilot.press("ctrl+r")
                 await settle(pilot)
-                assert app.conversation.messages[-1].status == "complete"
+                assert app.session.conversation.messages[-1].status == "complete"
                 faults["retry"] = faults.get("retry", 0) + 1
             banner.hide()
             app.query_one("PromptInput").clear()
             server.requests.clear()  # the test server lives in this process: keep its memory out of the figure
             server.request_headers.clear()
             assert not [w for w in app.workers if w.is_running and w.group in ("reply", "tools")], turn
-            expected_status.append(app.conversation.messages[-1].status)
+            expected_status.append(app.session.conversation.messages[-1].status)
             samples.append((rss_mb(), *fds()))
-        stored = [m for _, m in app.history.store.messages(app.history.conversation_id)]
+        stored = [m for _, m in app.session.history.store.messages(app.session.history.conversation_id)]
     # every prompt exactly once, in the app and in the database
-    assert [m.content for m in app.conversation.messages if m.role == "user"] == prompts
+    assert [m.content for m in app.session.conversation.messages if m.role == "user"] == prompts
     assert [m.content for m in stored if m.role == "user"] == prompts
     # every reply stored with the status the app has
     assert [(m.content, m.status) for m in stored if m.role == "assistant"] == [
-        (m.content, m.status) for m in app.conversation.messages if m.role == "assistant"
+        (m.content, m.status) for m in app.session.conversation.messages if m.role == "assistant"
     ]
     half = len(samples) // 2
     first, last = samples[:half], samples[half:]

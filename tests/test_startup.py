@@ -117,6 +117,26 @@ async def test_keys_typed_before_the_settings_load_are_replayed_in_order(setting
         assert server.requests[-1]["messages"][-1] == {"role": "user", "content": "hi"}
 
 
+async def test_a_paste_during_start_up_keeps_its_place_after_earlier_keys(settings):
+    """Defect #16: a paste went ahead of the keys typed before it."""
+    from textual import events
+
+    app = _deferred_app(settings)
+    original = app._load_settings
+    app._load_settings = lambda: None
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("a", "b")
+        app.post_message(events.Paste("cd"))
+        await pilot.press("e")
+        await pilot.pause()
+        assert app.query_one(PromptInput).text == ""  # all held
+        original()
+        await pilot.pause()
+        await pilot.pause()
+        assert app.query_one(PromptInput).text == "abcde"
+
+
 async def test_a_bad_config_found_after_the_first_frame_ends_the_run(settings):
     error = ConfigError("c.toml: 'temperature': must be a number")
     app = _deferred_app(error)

@@ -152,9 +152,9 @@ async def test_loop_stops_after_max_rounds(make_app, server, tmp_path):
         await send(pilot, "loop forever")
         await wait_for(lambda: len(server.requests) == 3 and not app.streaming and not app.tools_running)
         await settle(pilot)
-        assert "stopped: 2 tool rounds in a row" in screen_text(app)
+        assert "stopped: 2 tool rounds in a row" in replies(app)[-1].note_text  # the note wraps on screen
         assert states(app) == ["done", "done", "cancelled"]
-        assert app.conversation.messages[-1].role == "tool"
+        assert app.session.conversation.messages[-1].role == "tool"
     assert len(server.requests) == 3
 
 
@@ -171,7 +171,7 @@ async def test_escape_cancels_a_running_tool_and_the_loop(make_app, server, tmp_
         await settle(pilot)
         assert states(app) == ["cancelled"]
         assert len(server.requests) == 1
-        last = app.conversation.messages[-1]
+        last = app.session.conversation.messages[-1]
         assert last.role == "tool" and last.content == "cancelled by the user"
         await send(pilot, "again")
     roles = [m["role"] for m in server.requests[-1]["messages"]]

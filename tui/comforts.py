@@ -1,66 +1,58 @@
-"""Model picker, per-chat settings and copying: the actions behind F4, F9, Ctrl+Up and Alt+C."""
+"""Model picker, per-chat settings, copying, MCP news and themes: the actions behind F4,
+F9, Ctrl+Up and Alt+C, and the toast when an MCP server fails."""
 
 from __future__ import annotations
 
+from . import messages as m
+from .widgets.message_log import MessageLog
+from .widgets.tool_sidebar import ToolSidebar
+
 
 class ComfortActions:
-    """Mixed into ChatApp (which provides the widgets, settings, history and client factory)."""
+    """Mixed into ChatApp, which provides the session, the settings and the widgets."""
 
     # -- model and per-chat settings -------------------------------------------
     def action_pick_model(self) -> None:
+        from .core.client import make_client
+        from .core.session_setup import needs_key
         from .core.models import ModelsUnavailable, list_models
         from .screens.model_picker import ModelPicker
 
         async def load() -> list[str]:
-            if self._needs_key():
+            if needs_key(self.settings, local=bool(self.local)):
                 raise ModelsUnavailable("no API key is configured")
             settings = self.local.settings_for(self.settings) if self.local else self.settings
             if self.local:
                 await self.local.server.start()
-            factory = self._client_factory
-            if factory is None:
-                from .core.client import make_client as factory
-            client = factory(settings)
+            client = make_client(settings)
             try:
                 return await list_models(client.with_options(timeout=10.0, max_retries=0))
             finally:
                 await client.close()
 
         def chosen(model: str | None) -> None:
-            if model and model != self.model:
-                self._model_before_switch = self.model
-                self._set_model(model)
+            if model and model != self.session.model:
+                self.session.set_model(model)
                 self.notify(f"Model: {model} (from the next turn)", timeout=3, markup=False)
 
-        self.push_screen(ModelPicker(self.model, load), chosen)
-
-    def _set_model(self, model: str) -> None:
-        self.model = model
-        self.query_one("StatusLine").model = model
-        cid = self.history.conversation_id
-        if cid is not None:
-            self.history._safe(lambda: self.history.store.set_model(cid, model))
+        self.push_screen(ModelPicker(self.session.model, load), chosen)
 
     def action_chat_settings(self) -> None:
+        from dataclasses import replace
+
         from .screens.chat_settings import ChatSettingsScreen
 
         def saved(options) -> None:
-            if options is None:
-                return
-            self.chat = options
-            self.conversation.system_prompt = options.system_prompt
-            cid = self.history.conversation_id
-            if cid is not None:
-                self.history._safe(lambda: self.history.store.set_chat_settings(
-                    cid, system_prompt=options.system_prompt, settings=options.stored()))
-            self.notify("Chat settings saved: they apply from the next request.", timeout=3)
+            if options is not None:
+                self.session.set_options(options)
+                self.notify("Chat settings saved: they apply from the next request.", timeout=3)
 
-        from dataclasses import replace
+        persistent = self.session.history.persistent
+        self.push_screen(ChatSettingsScreen(replace(self.session.options), persistent=persistent), saved)
 
-        self.push_screen(ChatSettingsScreen(replace(self.chat), persistent=self.history.persistent), saved)
-
+    # -- copying ---------------------------------------------------------------------
     def action_focus_log(self) -> None:
-        log = self.query_one("MessageLog")
+        log = self.query_one(MessageLog)
         log.focus()
         log.select_last()
         if log.selected < 0:
@@ -69,7 +61,7 @@ class ComfortActions:
     def action_copy_code(self) -> None:
         from .core.blocks import code_blocks
 
-        for message in reversed(self.conversation.messages):
+        for message in reversed(self.session.messages):
             if message.role == "assistant":
                 blocks = code_blocks(message.content)
                 if blocks:
@@ -77,6 +69,28 @@ class ComfortActions:
                     self._copy(code, f"the last {lang or 'text'} code block")
                     return
         self.notify("No code block in this conversation yet.", timeout=3)
+
+    def on_message_log_copy_requested(self, event: MessageLog.CopyRequested) -> None:
+        self._copy(event.text, event.what)
+
+    def on_tool_sidebar_copy_requested(self, event: ToolSidebar.CopyRequested) -> None:
+        if event.item is None:
+            self.notify("No tool call selected.", timeout=2)
+            return
+        self.copy_to_clipboard(event.item.call.arguments)
+        self.notify("Arguments copied to the clipboard.", timeout=2)
+
+    def on_mcpchanged(self, message: m.MCPChanged) -> None:
+        """Named, not @on: this class is a mixin, and Textual collects @on only from the App class."""
+        from .screens.mcp import MCPScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, MCPScreen):
+                screen.refresh_servers()
+        if message.state == "failed":
+            from .core.sanitize import clean
+
+            self.notify(f"MCP server '{message.name}' failed: {clean(message.error)} — F3 for details", severity="warning", timeout=6, markup=False)
 
     def _copy(self, text: str, what: str) -> None:
         self.copy_to_clipboard(text)

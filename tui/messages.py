@@ -52,24 +52,6 @@ class ReplyStopped(Message):
 
 
 @dataclass
-class ToolStateChanged(Message):
-    """A call moved on: awaiting approval, running, done, failed, denied, cancelled."""
-
-    key: str
-    state: str
-    result: str | None = None
-    elapsed: float | None = None
-
-
-@dataclass
-class ToolsFinished(Message):
-    """Every call of a round has a result (``cancelled`` when Escape stopped them)."""
-
-    results: list[tuple[str, str]]
-    cancelled: bool = False
-
-
-@dataclass
 class MCPChanged(Message):
     """An MCP server changed state (starting, ready, failed...)."""
 

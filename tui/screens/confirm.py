@@ -10,9 +10,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..core.sanitize import clean
+from ..core.tool_round import ALWAYS, DENY, RUN
 from ..core.toolcalls import ToolCall
 
-RUN, ALWAYS, DENY = "run", "always", "deny"
+__all__ = ["ALWAYS", "DENY", "RUN", "ConfirmScreen"]
 
 
 class ConfirmScreen(ModalScreen[str]):

@@ -15,13 +15,6 @@ from ..core.sanitize import clean
 from .markdown_view import MarkdownView
 from .reasoning_view import ReasoningView
 
-STATUS_NOTES = {
-    "interrupted": "⚠ interrupted",
-    "stopped": "■ stopped",
-    "error": "⚠ failed — no reply",
-}
-
-
 WELCOME = (
     "Type a message below and press Enter. Ctrl+J adds a newline, Esc stops a reply,\n"
     "Ctrl+T inspects tool calls, Ctrl+P opens the command palette, F1 lists every key."
@@ -239,10 +232,6 @@ class MessageLog(VerticalScroll):
             self.app.notify("Nothing selected: Up/Down select a message, [ and ] a code block.", timeout=3)
             return
         self.post_message(self.CopyRequested(*found))
-
-    def last_code_block(self) -> str | None:
-        blocks = self._code_positions()
-        return blocks[-1][3] if blocks else None
 
     def on_mount(self) -> None:
         self.anchor()

@@ -1,20 +1,24 @@
-"""One round of tool calls: confirm where needed, run the approved ones
-concurrently, and post each call's state and the round's results."""
+"""One round of tool calls: confirm where needed, run the approved ones concurrently,
+and report each call's state. The question to the user is a callback, so a screen, a
+pipe or a test can answer it."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
-from textual.message import Message
+from .toolcalls import ToolCall
+from .tools import ToolRegistry, ToolResult
 
-from . import messages as m
-from .core.toolcalls import ToolCall
-from .core.tools import ToolRegistry, ToolResult
-from .screens.confirm import ALWAYS, DENY, ConfirmScreen
-
+RUN, ALWAYS, DENY = "run", "always", "deny"
 DENIED = "denied by the user"
 CANCELLED = "cancelled by the user"
+
+Ask = Callable[[ToolCall, str, str], Awaitable[str]]
+"""``ask(call, description, reason)`` returns RUN, ALWAYS or DENY."""
+OnState = Callable[[str, str, "str | None", "float | None"], None]
+"""``on_state(key, state, result, elapsed)``."""
 
 
 def confirmation_reason(tool: Any, confirm_mode: str, allowed: set[str]) -> str | None:
@@ -33,14 +37,16 @@ def confirmation_reason(tool: Any, confirm_mode: str, allowed: set[str]) -> str 
 
 
 async def run_round(
-    post: Callable[[Message], Any],
-    ask: Callable[[ConfirmScreen], Awaitable[str]],
     registry: ToolRegistry,
     calls: list[tuple[str, ToolCall]],
     *,
+    ask: Ask,
+    on_state: OnState,
     confirm_mode: str,
     allowed: set[str],
-) -> None:
+) -> list[tuple[str, str]]:
+    """``(key, result)`` in call order. Cancelled, it raises RoundCancelled, which still
+    answers every call, so the conversation stays valid."""
     results: dict[str, ToolResult] = {}
     try:
         approved: list[tuple[str, ToolCall]] = []
@@ -48,28 +54,35 @@ async def run_round(
             tool = registry.get(call.name)
             reason = confirmation_reason(tool, confirm_mode, allowed)
             if reason:
-                post(m.ToolStateChanged(key, "awaiting approval"))
-                choice = await ask(ConfirmScreen(call, tool.description, reason))
+                on_state(key, "awaiting approval", None, None)
+                choice = await ask(call, tool.description, reason)
                 if choice == DENY:
                     results[key] = ToolResult(False, DENIED)
-                    post(m.ToolStateChanged(key, "denied", result=DENIED))
+                    on_state(key, "denied", DENIED, None)
                     continue
                 if choice == ALWAYS:
                     allowed.add(call.name)
             approved.append((key, call))
 
         async def one(key: str, call: ToolCall) -> None:
-            post(m.ToolStateChanged(key, "running"))
+            on_state(key, "running", None, None)
             result = await registry.execute(call.name, call.arguments)
             results[key] = result
-            post(m.ToolStateChanged(key, "done" if result.ok else "failed", result=result.content, elapsed=result.elapsed))
+            on_state(key, "done" if result.ok else "failed", result.content, result.elapsed)
 
         await asyncio.gather(*(one(key, call) for key, call in approved))
     except asyncio.CancelledError:
         for key, _ in calls:
             if key not in results:
                 results[key] = ToolResult(False, CANCELLED)
-                post(m.ToolStateChanged(key, "cancelled", result=CANCELLED))
-        post(m.ToolsFinished([(key, results[key].content) for key, _ in calls], cancelled=True))
-        raise
-    post(m.ToolsFinished([(key, results[key].content) for key, _ in calls]))
+                on_state(key, "cancelled", CANCELLED, None)
+        raise RoundCancelled([(key, results[key].content) for key, _ in calls]) from None
+    return [(key, results[key].content) for key, _ in calls]
+
+
+class RoundCancelled(asyncio.CancelledError):
+    """Escape stopped the round; ``results`` still has an answer for every call."""
+
+    def __init__(self, results: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.results = results

@@ -1,0 +1,105 @@
+"""The app's view of a ChatSession: the log, the sidebar, the banner and the status line
+show what the session reports. This object is the one writer of the reply widget being
+streamed into and of the sidebar's call keys."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .core import session_events as ev
+from .core.conversation import COMPLETE
+from .core.toolcalls import ToolCall
+from .widgets.error_banner import ErrorBanner
+from .widgets.message_log import AssistantMessage, MessageLog
+from .widgets.prompt_input import PromptInput
+from .widgets.tool_sidebar import ToolSidebar
+
+if TYPE_CHECKING:
+    from .app import ChatApp
+
+
+class SessionView:
+    """``show`` renders one session event; the app starts the work an event asks for."""
+
+    def __init__(self, app: ChatApp) -> None:
+        self.app = app
+        self.reply_widget: AssistantMessage | None = None
+        self.call_keys: set[str] = set()
+
+    def show(self, event: ev.Event) -> None:
+        app = self.app
+        log, sidebar = app.query_one(MessageLog), app.query_one(ToolSidebar)
+        match event:
+            case ev.UserAdded(text=text):
+                log.add_user(text)
+            case ev.ReplyStarted():
+                self.reply_widget = log.add_assistant()
+                log.anchor()
+                loading = app.local and not app.local.server.load_seconds
+                app.status_state = "loading local model…" if loading else "streaming"
+            case ev.ReplyEnded(message=message, note=note, warning=warning, calls=calls):
+                widget, self.reply_widget = self.reply_widget, None
+                if widget is not None:
+                    widget.streaming = False
+                    if message.status == COMPLETE:
+                        widget.collapse_reasoning()
+                    widget.set_note(note, warning=warning, model=message.model)
+                sidebar.finish_all(calls)
+                app.call_after_refresh(app.memory.reply_finished)
+            case ev.ReplyFailed(failure=failure, prompt=prompt):
+                banner = app.query_one(ErrorBanner)
+                banner.show(failure)
+                self._restore_prompt(prompt)
+                if failure.kind != "no_key":
+                    banner.focus()
+            case ev.ToolStateChanged(key=key, state=state, result=result, elapsed=elapsed):
+                sidebar.set_state(key, state, result=result, elapsed=elapsed)
+            case ev.ToolsCancelled():
+                log.add_note("■ tools cancelled — the model was told")
+            case ev.ReplyDropped():
+                shown = log.query(AssistantMessage)
+                if shown:
+                    shown.last().remove()
+            case ev.Cleared():
+                log.clear()
+                app.call_after_refresh(app.memory.full)  # the old log's widgets may now be collected
+                sidebar.clear_calls()
+                self.call_keys.clear()
+                app.call_count = 0
+                app.query_one(ErrorBanner).hide()
+                app.status_usage = app.sub_title = ""
+            case ev.Reloaded(messages=messages, note=note, title=title):
+                from .restore import restore
+
+                self.reply_widget = None
+                self.call_keys = set(restore(log, sidebar, messages, note))
+                app.call_count = len(self.call_keys)
+                app.sub_title = title
+            case ev.ModelChanged(model=model, reverted_from=bad):
+                app.status_model = model
+                if bad:
+                    app.notify(f"Model '{bad}' was not found; back to {model}.", severity="warning", markup=False)
+            case ev.StateChanged(state=state):
+                app.status_state = state
+            case ev.UsageChanged(text=text):
+                app.status_usage = text
+
+    def _restore_prompt(self, text: str) -> None:
+        prompt = self.app.query_one(PromptInput)
+        if text and not prompt.text.strip():
+            prompt.load_text(text)
+            prompt.move_cursor(prompt.document.end)
+
+    # -- the stream, as the app's worker coalesces it -------------------------------
+    def content(self, text: str) -> None:
+        if self.reply_widget is not None:
+            self.reply_widget.append(text)
+
+    def reasoning(self, text: str) -> None:
+        if self.reply_widget is not None:
+            self.reply_widget.append_reasoning(text)
+
+    def call_changed(self, key: str, call: ToolCall) -> None:
+        if self.app.query_one(ToolSidebar).upsert(key, call) is not None and key not in self.call_keys:
+            self.call_keys.add(key)
+            self.app.call_count = len(self.call_keys)
