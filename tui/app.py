@@ -367,11 +367,6 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
         yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
 
-    def _keymap_keys(self, binding: Binding) -> str:
-        """The keys a binding has after the keymap (the help screen shows these)."""
-        keymap = self.settings.keymap if self.settings else {}
-        return keymap.get(binding.id or "", binding.key)
-
 
 def make_app(settings: Settings | None = None, **kwargs) -> ChatApp:
     return ChatApp(settings, **kwargs)

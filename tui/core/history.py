@@ -8,6 +8,7 @@ crash loses at most the last second of text.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ class History:
         self.error: str = ""
         path = settings.history.resolved_path() if path_override is None else path_override
         try:
-            self.store = Store(path)
+            self.store = Store(Path(path) if path is not None else None)
         except StoreError as exc:
             self.error = str(exc)
             self.store = Store(None)

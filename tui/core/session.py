@@ -215,6 +215,7 @@ class ChatSession:
     # -- tools ----------------------------------------------------------------
     async def run_tools(self, ask: Ask) -> None:
         """Run the pending round (confirming through ``ask``), then go on with the reply."""
+        assert self.registry is not None, "a tool round needs tools"
         calls = self.pending_calls
 
         def on_state(key: str, state: str, result: str | None, elapsed: float | None) -> None:

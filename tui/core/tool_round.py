@@ -55,7 +55,7 @@ async def run_round(
             reason = confirmation_reason(tool, confirm_mode, allowed)
             if reason:
                 on_state(key, "awaiting approval", None, None)
-                choice = await ask(call, tool.description, reason)
+                choice = await ask(call, tool.description if tool else "", reason)
                 if choice == DENY:
                     results[key] = ToolResult(False, DENIED)
                     on_state(key, "denied", DENIED, None)
