@@ -4,6 +4,8 @@
              [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]]
     tui-chat export ID [--format md|json] [-o FILE]
     tui-chat import FILE
+    tui-chat ask [PROMPT] [-m MODEL] [--continue | --conversation ID | --no-save] [--json] ...
+    tui-chat serve [--host HOST] [--port PORT] [--public]
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-chat",
         description="A terminal chat for any OpenAI-compatible Chat Completions endpoint.",
-        epilog="Also: 'tui-chat export ID [--format md|json] [-o FILE]' and 'tui-chat import FILE'.",
+        epilog="Also: 'tui-chat export ID [--format md|json] [-o FILE]', 'tui-chat import FILE', "
+        "'tui-chat ask [PROMPT]' (see ask --help) and 'tui-chat serve' (see serve --help).",
     )
     parser.add_argument("--base-url", help="endpoint base URL, e.g. http://127.0.0.1:11434/v1")
     parser.add_argument("--model", help="model id, e.g. openai/gpt-5-mini")
@@ -65,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     tune_textual()
     argv = sys.argv[1:] if argv is None else argv
     command = _data_command_index(argv)
+    if command is not None and argv[command] in FRONT_ENDS:
+        # Before anything else is imported: 'ask' never loads Textual.
+        from importlib import import_module
+
+        rest = argv[:command] + argv[command + 1 :]
+        return import_module(FRONT_ENDS[argv[command]], __package__).main(rest)
     if command is not None:
         rest = argv[:command] + argv[command + 1 :]
         return data_command(argv[command], build_data_parser(argv[command]).parse_args(rest))
@@ -117,11 +126,13 @@ def _load(config_path, overrides: dict):
     return load_settings(config_path, **overrides)
 
 
+FRONT_ENDS = {"ask": ".ask", "serve": ".serve"}
+"""Subcommands that are front ends of their own, each in its module."""
 TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}
 
 
 def _data_command_index(argv: list[str]) -> int | None:
-    """Where 'export' or 'import' stands as the first positional word, if it does."""
+    """Where a subcommand stands as the first positional word, if it does."""
     skip = False
     for index, word in enumerate(argv):
         if skip:
@@ -129,7 +140,7 @@ def _data_command_index(argv: list[str]) -> int | None:
         elif word in TAKES_VALUE:
             skip = True
         elif not word.startswith("-"):
-            return index if word in ("export", "import") else None
+            return index if word in ("export", "import", *FRONT_ENDS) else None
     return None
 
 
