@@ -1,7 +1,7 @@
 """Command line: arguments -> Settings -> make_app(). Config errors exit 2.
 
     tui-chat [--base-url URL] [--model ID] [--system TEXT] [--config PATH]
-             [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]]
+             [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]] [--inline]
     tui-chat export ID [--format md|json] [-o FILE]
     tui-chat import FILE
     tui-chat ask [PROMPT] [-m MODEL] [--continue | --conversation ID | --no-save] [--json] ...
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="history database (default: the user data dir)")
     parser.add_argument("--local", action="store_true", help="chat with the bundled offline model (needs the 'local' extra)")
     parser.add_argument("--gguf", metavar="PATH", help="with --local: a .gguf model file to load instead")
+    parser.add_argument("--inline", action="store_true", help="run below the shell prompt; the chat stays in the scrollback (ui.inline)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="open the most recent conversation")
     group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
@@ -106,11 +107,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tui-chat: {exc}", file=sys.stderr)
             return 2
         app = make_app(settings, db=args.db, open_conversation=target, local=local)
+    ui = app.settings.ui if app.settings is not None else app.preview
+    inline = args.inline or ui.inline
     try:
-        app.run()
+        app.run(inline=inline)
     finally:
         if app.local:
             app.local.server.stop()
+    if inline and app.session is not None and app.startup_error is None:
+        from .inline import print_transcript
+
+        print_transcript(app.session.messages)
     if app.startup_error is not None:
         from .core.settings import ConfigError
 

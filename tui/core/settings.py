@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's interface
-    DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file, host_of,
+    DEFAULT_BASE_URL, DEFAULT_INLINE_HEIGHT, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file,
+    host_of,
 )
 from .tools.paths import DEFAULT_DENY
 
@@ -38,7 +39,7 @@ class UISettings(BaseModel):
     """Below this terminal width the sidebar is hidden until toggled."""
     inline: bool = False
     """Run below the shell prompt instead of full screen (as --inline); the chat stays in the scrollback."""
-    inline_height: int = Field(default=20, ge=8, le=200)
+    inline_height: int = Field(default=DEFAULT_INLINE_HEIGHT, ge=8, le=200)
     """Rows the inline app takes; a shorter terminal gets the height that fits."""
 
 
