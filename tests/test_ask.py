@@ -196,3 +196,43 @@ def test_split_escape_sequences_are_held_until_complete():
 def test_fence_outgrows_backticks_inside():
     prompt = compose_prompt("look", "```\ncode\n```\n")
     assert prompt.startswith("look\n\n````\n```\ncode\n```\n````")
+
+
+@pytest.mark.local
+def test_with_no_key_ask_falls_back_to_the_local_model(tmp_path, empty_config):
+    from tui.core.local import MODEL_ALIAS, extra_installed
+
+    if not extra_installed():
+        if os.environ.get("TUI_CHAT_REQUIRE_LOCAL"):
+            pytest.fail("TUI_CHAT_REQUIRE_LOCAL is set but the 'local' extra is not installed")
+        pytest.skip("the 'local' extra is not installed")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TUI_CHAT_", "OPPER_", "OPENAI_"))}
+    env.update(PYTHONPATH=str(ROOT), HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"), TUI_CHAT_MAX_TOKENS="12")
+    db = tmp_path / "h.db"
+    done = subprocess.run([sys.executable, "-m", "tui", "ask", "--config", str(empty_config), "--db", str(db), "--json", "Say hi."],
+                          stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=180)
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["model"] == MODEL_ALIAS and body["content"].strip()
+    _info, messages = stored(db)
+    assert messages[-1].model == MODEL_ALIAS and messages[-1].status == "complete"
+
+
+def test_render_uses_rich_markdown_on_a_terminal_only():
+    import io
+
+    from tui.ask import Printer
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for out, rendered in ((Terminal(), True), (io.StringIO(), False)):
+        printer = Printer(out, render=True, quiet=False)
+        for piece in ("# Title\n\n", "some **bold", "** text\x1b]52;c;aGk=\x07"):
+            printer.write(piece)
+        printer.end_reply()
+        text = out.getvalue()
+        assert "aGk=" not in text and "\x07" not in text
+        assert ("**bold**" not in text) == rendered and "bold" in text

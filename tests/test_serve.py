@@ -169,3 +169,30 @@ def test_chat_in_a_browser_and_a_closed_tab_keeps_its_partial(served, server):
         server.release_stalls()
     messages = [m for _, m in Store(db).messages(Store(db).latest().id)]
     assert [m.content for m in messages[:2]] == ["hello browser", "Hello from the browser test, streamed."]
+
+
+def _serve(*args: str):
+    return subprocess.run([sys.executable, "-m", "tui", "serve", *args], capture_output=True, text=True, timeout=60,
+                          stdin=subprocess.DEVNULL, cwd=str(ROOT))
+
+
+def test_a_port_in_use_is_one_clear_line_and_exit_2():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        done = _serve("--port", str(taken.getsockname()[1]))
+    assert done.returncode == 2
+    assert "cannot listen on 127.0.0.1" in done.stderr and "--port" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_another_host_needs_public():
+    done = _serve("--host", "0.0.0.0", "--port", str(_free_port()))
+    assert done.returncode == 2 and "--public" in done.stderr
+
+
+def test_each_tab_runs_the_app_with_the_users_flags_and_no_key():
+    from tui.serve import app_command, build_parser
+
+    command = app_command(build_parser().parse_args(["--model", "m x", "--config", "/c.toml", "--local"]))
+    assert command.endswith("-m tui --model 'm x' --config /c.toml --local")
+    assert TEST_KEY not in command
