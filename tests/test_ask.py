@@ -236,3 +236,16 @@ def test_render_uses_rich_markdown_on_a_terminal_only():
         text = out.getvalue()
         assert "aGk=" not in text and "\x07" not in text
         assert ("**bold**" not in text) == rendered and "bold" in text
+
+
+def test_mcp_tools_are_offered_and_read_only_ones_run(ask, server, tmp_path):
+    config = tmp_path / "mcp.toml"
+    config.write_text(
+        f'[mcp.servers.notes]\ncommand = {json.dumps(sys.executable)}\nargs = ["-m", "tests.mcp_server"]\ncwd = {json.dumps(str(ROOT))}\n'
+    )
+    server.queue(s.tool_calls_reply([("call_1", "notes__read_note", '{"name": "groceries"}')]), s.text_reply("Milk."))
+    done = ask("what do I buy", config=config)
+    assert done.returncode == 0, done.stderr
+    assert "notes__read_note" in [t["function"]["name"] for t in server.requests[0]["tools"]]
+    result = next(m for m in server.requests[1]["messages"] if m["role"] == "tool")
+    assert "denied" not in result["content"] and result["content"].strip()

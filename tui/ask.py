@@ -299,7 +299,13 @@ async def _ask(settings, args, prompt: str, local) -> int:
     client = None
     try:
         if mcp is not None:
-            await mcp.start()
+            # A pipe asks once: its MCP tools must be offered in that one request.
+            mcp.start_all()
+            timeout = settings.mcp.startup_timeout
+            await asyncio.gather(*(server.wait_settled(timeout) for server in mcp.servers.values() if server.config.enabled))
+            for name, server in mcp.servers.items():
+                if server.state == "failed":
+                    _err(f"MCP server '{name}' failed: {server.error}")
         if local is not None:
             await local.start()
             settings = settings.model_copy(update={"base_url": local.base_url})
