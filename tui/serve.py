@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
         print(f"tui-chat serve: cannot listen on {host}:{args.port}: {problem}. Pick another with --port.", file=sys.stderr)
         return 2
     token = secrets.token_urlsafe(24) if args.public else None
-    shown = "localhost" if host in LOOPBACK or host == "0.0.0.0" else host
+    shown = "localhost" if host in LOOPBACK else socket.gethostname() if host in ("0.0.0.0", "::") else host
     url = f"http://{'[' + shown + ']' if ':' in shown else shown}:{args.port}/" + (f"?token={token}" if token else "")
     if token:
         print(WARNING.format(host=host), file=sys.stderr, flush=True)
