@@ -410,6 +410,42 @@ def first_frame(runs: int = 5, command: list[str] | None = None) -> float:
     return statistics.median(times) if times else float("nan")
 
 
+def ask_startup(runs: int = 5) -> tuple[float, float]:
+    """``tui-chat ask`` in a pipe: process start to the request reaching the loopback
+    server, and to the first byte of the reply on stdout (medians). One discarded run
+    writes the bytecode, as an installed app has it."""
+    import subprocess
+
+    arrived: list[float] = []
+    server = srv.ScriptedServer()
+
+    def choose(body: dict) -> srv.Scenario:
+        arrived.append(time.perf_counter())
+        return srv.text_reply("Hello from the benchmark.")
+
+    server.chooser = choose
+    request_s, first_byte_s = [], []
+    with server:
+        env = dict(os.environ, TUI_CHAT_CONFIG=os.devnull, TUI_CHAT_HISTORY__ENABLED="false", TUI_CHAT_API_KEY="sk-bench")
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for run in range(runs + 1):
+            arrived.clear()
+            start = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "tui", "ask", "--base-url", server.base_url, "-m", "test-model", "hi"],
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=str(ROOT),
+            )
+            first = proc.stdout.read(1)
+            seen = time.perf_counter()
+            proc.stdout.read()
+            proc.wait()
+            if run and first and arrived:
+                request_s.append(arrived[0] - start)
+                first_byte_s.append(seen - start)
+    nan = float("nan")
+    return (statistics.median(request_s) if request_s else nan), (statistics.median(first_byte_s) if first_byte_s else nan)
+
+
 # -- main ------------------------------------------------------------------------------------
 async def run(n: int, quick: bool) -> dict:
     tokens = make_tokens(n)
@@ -440,6 +476,7 @@ async def run(n: int, quick: bool) -> dict:
     figures["log200_rss_mb"] = log["rss_mb"]
     figures["first_frame_s"] = first_frame(3 if quick else 11)
     figures["first_frame_floor_s"] = first_frame(3 if quick else 11, [sys.executable, "-c", FLOOR_APP])
+    figures["ask_request_s"], figures["ask_first_byte_s"] = ask_startup(3 if quick else 11)
     return figures
 
 

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYS = {
     "bare_sdk_s", "app_s", "ratio_app_to_bare", "stock_markdownstream_s", "growth",
     "lag_ms_at_1000tps", "keypress_ms_while_streaming", "cpu_s", "peak_rss_mb", "first_frame_s",
+    "ask_request_s", "ask_first_byte_s",
 }
 
 

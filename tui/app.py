@@ -17,7 +17,7 @@ from textual.containers import Horizontal
 from textual.reactive import var
 from textual.screen import Screen
 
-from . import boot
+from . import boot, inline
 from . import messages as m
 from .comforts import ComfortActions
 from .core import session_events as ev
@@ -143,6 +143,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         self.watch(self.query_one(MessageLog), "scroll_y", lambda _y: self.memory.scrolled(), init=False)
         boot.exit_on_signals(self)
         self._apply_sidebar()
+        if self.is_inline:
+            inline.apply_height(self)
         self.query_one(PromptInput).focus()
         if self.settings is None:
             self.call_after_refresh(self._load_settings)
@@ -152,6 +154,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
 
     def on_resize(self) -> None:
         self._apply_sidebar()
+        if self.is_inline:
+            inline.apply_height(self)
 
     def _apply_sidebar(self) -> None:
         ui = self.settings.ui if self.settings else self.preview

@@ -1,9 +1,11 @@
 """Command line: arguments -> Settings -> make_app(). Config errors exit 2.
 
     tui-chat [--base-url URL] [--model ID] [--system TEXT] [--config PATH]
-             [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]]
+             [--db PATH] [--resume | --conversation ID] [--local [--gguf PATH]] [--inline]
     tui-chat export ID [--format md|json] [-o FILE]
     tui-chat import FILE
+    tui-chat ask [PROMPT] [-m MODEL] [--continue | --conversation ID | --no-save] [--json] ...
+    tui-chat serve [--host HOST] [--port PORT] [--public]
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tui-chat",
         description="A terminal chat for any OpenAI-compatible Chat Completions endpoint.",
-        epilog="Also: 'tui-chat export ID [--format md|json] [-o FILE]' and 'tui-chat import FILE'.",
+        epilog="Also: 'tui-chat export ID [--format md|json] [-o FILE]', 'tui-chat import FILE', "
+        "'tui-chat ask [PROMPT]' (see ask --help) and 'tui-chat serve' (see serve --help).",
     )
     parser.add_argument("--base-url", help="endpoint base URL, e.g. http://127.0.0.1:11434/v1")
     parser.add_argument("--model", help="model id, e.g. openai/gpt-5-mini")
@@ -28,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", metavar="PATH", help="history database (default: the user data dir)")
     parser.add_argument("--local", action="store_true", help="chat with the bundled offline model (needs the 'local' extra)")
     parser.add_argument("--gguf", metavar="PATH", help="with --local: a .gguf model file to load instead")
+    parser.add_argument("--inline", action="store_true", help="run below the shell prompt; the chat stays in the scrollback (ui.inline)")
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="open the most recent conversation")
     group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
@@ -65,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     tune_textual()
     argv = sys.argv[1:] if argv is None else argv
     command = _data_command_index(argv)
+    if command is not None and argv[command] in FRONT_ENDS:
+        # Before anything else is imported: 'ask' never loads Textual.
+        from importlib import import_module
+
+        rest = argv[:command] + argv[command + 1 :]
+        return import_module(FRONT_ENDS[argv[command]], __package__).main(rest)
     if command is not None:
         rest = argv[:command] + argv[command + 1 :]
         return data_command(argv[command], build_data_parser(argv[command]).parse_args(rest))
@@ -97,11 +107,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tui-chat: {exc}", file=sys.stderr)
             return 2
         app = make_app(settings, db=args.db, open_conversation=target, local=local)
+    ui = app.settings.ui if app.settings is not None else app.preview
+    inline = args.inline or ui.inline
     try:
-        app.run()
+        app.run(inline=inline)
     finally:
         if app.local:
             app.local.server.stop()
+    if inline and app.session is not None and app.startup_error is None:
+        from .inline import print_transcript
+
+        print_transcript(app.session.messages)
     if app.startup_error is not None:
         from .core.settings import ConfigError
 
@@ -117,11 +133,13 @@ def _load(config_path, overrides: dict):
     return load_settings(config_path, **overrides)
 
 
+FRONT_ENDS = {"ask": ".ask", "serve": ".serve"}
+"""Subcommands that are front ends of their own, each in its module."""
 TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}
 
 
 def _data_command_index(argv: list[str]) -> int | None:
-    """Where 'export' or 'import' stands as the first positional word, if it does."""
+    """Where a subcommand stands as the first positional word, if it does."""
     skip = False
     for index, word in enumerate(argv):
         if skip:
@@ -129,7 +147,7 @@ def _data_command_index(argv: list[str]) -> int | None:
         elif word in TAKES_VALUE:
             skip = True
         elif not word.startswith("-"):
-            return index if word in ("export", "import") else None
+            return index if word in ("export", "import", *FRONT_ENDS) else None
     return None
 
 

@@ -24,6 +24,7 @@ DEFAULT_MODEL = "openai/gpt-5-mini"
 DEFAULT_THEME = "textual-dark"
 DEFAULT_SIDEBAR = True
 DEFAULT_SIDEBAR_MIN_WIDTH = 100
+DEFAULT_INLINE_HEIGHT = 20
 ENV_PREFIX = "TUI_CHAT_"
 
 
@@ -53,6 +54,8 @@ class Preview:
     theme: str = DEFAULT_THEME
     sidebar: bool = DEFAULT_SIDEBAR
     sidebar_min_width: int = DEFAULT_SIDEBAR_MIN_WIDTH
+    inline: bool = False
+    inline_height: int = DEFAULT_INLINE_HEIGHT
 
     @property
     def host(self) -> str:
@@ -62,7 +65,7 @@ class Preview:
     def of(cls, settings: Any) -> "Preview":
         """The preview that validated ``Settings`` would give (same values)."""
         ui = settings.ui
-        return cls(settings.base_url, settings.model, settings.theme, ui.sidebar, ui.sidebar_min_width)
+        return cls(settings.base_url, settings.model, settings.theme, ui.sidebar, ui.sidebar_min_width, ui.inline, ui.inline_height)
 
 
 def preview(config_path: Path | str | None = None, **overrides: Any) -> Preview:
@@ -94,4 +97,6 @@ def preview(config_path: Path | str | None = None, **overrides: Any) -> Preview:
         theme=pick("theme", str, DEFAULT_THEME),
         sidebar=pick("sidebar", bool, DEFAULT_SIDEBAR, ui, "ui__sidebar"),
         sidebar_min_width=pick("sidebar_min_width", int, DEFAULT_SIDEBAR_MIN_WIDTH, ui, "ui__sidebar_min_width"),
+        inline=pick("inline", bool, False, ui, "ui__inline"),
+        inline_height=max(8, pick("inline_height", int, DEFAULT_INLINE_HEIGHT, ui, "ui__inline_height")),
     )

@@ -5,6 +5,7 @@ pipes use this."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from . import errors
@@ -13,8 +14,12 @@ from .stream import ContentDelta, stream_chat
 from .tool_round import Ask
 
 
-async def run(session: ChatSession, client: Any, *, ask: Ask | None = None, secret: str = "") -> None:
-    """Without ``ask``, a round of tool calls is left pending (``session.pending_calls``)."""
+async def run(
+    session: ChatSession, client: Any, *, ask: Ask | None = None, secret: str = "",
+    on_text: Callable[[str], Any] | None = None,
+) -> None:
+    """Without ``ask``, a round of tool calls is left pending (``session.pending_calls``).
+    ``on_text`` sees the reply's text as it arrives, for a front end that prints it."""
     read_timeout = session.settings.read_timeout
     while True:
         if session.reply is not None:
@@ -23,6 +28,8 @@ async def run(session: ChatSession, client: Any, *, ask: Ask | None = None, secr
                 async for event in stream_chat(client, session.request, read_timeout):
                     reply.feed(event)
                     if type(event) is ContentDelta:
+                        if on_text is not None:
+                            on_text(event.text)
                         session.checkpoint()
             except asyncio.CancelledError:
                 session.stopped()

@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, Valid
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's interface
-    DEFAULT_BASE_URL, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file, host_of,
+    DEFAULT_BASE_URL, DEFAULT_INLINE_HEIGHT, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file,
+    host_of,
 )
 from .tools.paths import DEFAULT_DENY
 
@@ -36,6 +37,10 @@ class UISettings(BaseModel):
     """Show the tool-call sidebar at start (it collapses on narrow terminals anyway)."""
     sidebar_min_width: int = Field(default=DEFAULT_SIDEBAR_MIN_WIDTH, ge=40)
     """Below this terminal width the sidebar is hidden until toggled."""
+    inline: bool = False
+    """Run below the shell prompt instead of full screen (as --inline); the chat stays in the scrollback."""
+    inline_height: int = Field(default=DEFAULT_INLINE_HEIGHT, ge=8, le=200)
+    """Rows the inline app takes; a shorter terminal gets the height that fits."""
 
 
 class CommandToolSettings(BaseModel):
@@ -105,6 +110,15 @@ class ToolsSettings(BaseModel):
     """Variables run_command's programs get even though they look secret (*_API_KEY, *_TOKEN, ...)."""
     command: list[CommandToolSettings] = Field(default_factory=list)
     """User-defined command tools ([[tools.command]])."""
+
+
+class AskSettings(BaseModel):
+    """``tui-chat ask``, the pipe front end."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_stdin_bytes: int = Field(default=524288, ge=1024)
+    """Piped input larger than this is refused whole rather than cut."""
 
 
 class HistorySettings(BaseModel):
@@ -248,6 +262,7 @@ class Settings(BaseSettings):
     history: HistorySettings = Field(default_factory=HistorySettings)
     local: LocalSettings = Field(default_factory=LocalSettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
+    ask: AskSettings = Field(default_factory=AskSettings)
 
     _config_path: Path | None = PrivateAttr(default=None)
 
