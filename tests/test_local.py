@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tui import local_mode
+from tui.core import local_choice as local_mode
 from tui.cli import main
 from tui.core import local
 from tui.core.settings import load_settings

