@@ -16,8 +16,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from . import compaction as cut
 from . import session_events as ev
+from .attachments import Attachment
 from .chat_options import ChatOptions
+from .context import ContextTracker, is_overflow, short
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
@@ -93,6 +96,14 @@ class ChatSession:
         self._rounds = 0
         self._turn = 0
         self._model_before_switch: str | None = None
+        self.context = ContextTracker(settings)
+        """The window per model and the last measured request size."""
+        self.compaction: tuple[int, str] | None = None
+        """(messages left out of requests, the summary standing for them), if compacted."""
+        self.held: tuple[str, list[Attachment]] | None = None
+        """A prompt that waits for the overflow choice, or for compaction to finish."""
+        self._compacting: tuple[int, Any] | None = None
+        self.last_attachments: list[Attachment] = []
 
     # -- state --------------------------------------------------------------
     @property
@@ -106,7 +117,8 @@ class ChatSession:
     @property
     def conversation(self) -> Conversation:
         """The messages as the API sees them, with this chat's system prompt."""
-        return Conversation(self.messages, self.options.system_prompt)
+        skip, summary = self.compaction or (0, "")
+        return Conversation(self.messages, self.options.system_prompt, skip, summary)
 
     def default_options(self) -> ChatOptions:
         s = self.settings
@@ -117,16 +129,20 @@ class ChatSession:
         return f"call-{self._turn}-{index}"
 
     # -- sending ------------------------------------------------------------
-    def send(self, text: str) -> bool:
-        """Add a prompt and ask for a reply; False when refused (busy, or blank)."""
-        if self.busy or not text.strip():
+    def send(self, text: str, attachments: list[Attachment] | None = None, *, force: bool = False) -> bool:
+        """Add a prompt and ask for a reply; False when refused (busy, or blank). A prompt
+        that would overflow the window is held instead (ContextOverflow) unless ``force``."""
+        attachments = list(attachments or [])
+        if self.busy or not (text.strip() or attachments):
             return False
+        if not force and self._would_overflow(text, attachments):
+            return True
         if self.editing is not None:
             index, self.editing = self.editing, None
             self._drop_from(index)
-        self.last_prompt = text
-        self._append(ChatMessage("user", text))
-        self.emit(ev.UserAdded(text))
+        self.last_prompt, self.last_attachments = text, attachments
+        self._append(ChatMessage("user", text, attachments=attachments))
+        self.emit(ev.UserAdded(text, attachments))
         self._rounds = 0
         self._start_reply()
         return True
@@ -144,6 +160,7 @@ class ChatSession:
             request["tools"] = self.registry.specs()
         self.request = request
         self.history.begin_reply(self.model, self.options)
+        self._meter(request)
         self.emit(ev.UsageChanged(""))
         self.emit(ev.ReplyStarted(request, self.reply))
 
@@ -153,7 +170,10 @@ class ChatSession:
             self.history.checkpoint(self.reply, self.model, force=force)
 
     def usage(self, usage: Usage) -> None:
-        self.emit(ev.UsageChanged(usage_text(usage)))
+        if self._compacting is None:
+            self.emit(ev.UsageChanged(usage_text(usage)))
+            if usage.prompt_tokens is not None:
+                self.context.measured(len(self.request.get("messages", [])), usage.prompt_tokens + (usage.completion_tokens or 0))
 
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
@@ -165,6 +185,8 @@ class ChatSession:
     def finish(self) -> None:
         """The stream ended normally: note the reply, then run its tool calls (if any)."""
         self._model_before_switch = None
+        if self._compacting is not None:
+            return self._compacted()
         message = self._end(COMPLETE)
         calls = self._last_calls(message)
         keys = [key for key, _ in calls]
@@ -184,6 +206,7 @@ class ChatSession:
             self.emit(ev.StateChanged("running tools"))
             self.emit(ev.ToolsRequested(calls))
             return
+        self._meter()
         self.emit(ev.StateChanged("ready"))
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
@@ -195,6 +218,8 @@ class ChatSession:
         return calls
 
     def fail(self, failure: Failure) -> None:
+        if self._compacting is not None:
+            return self._compaction_failed(failure)
         message = self._end(INTERRUPTED if self.reply and self.reply.text else ERROR)
         if failure.kind == "not_found" and self._model_before_switch:
             bad, self.model = self.model, self._model_before_switch
@@ -204,9 +229,17 @@ class ChatSession:
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
         self.emit(ev.StateChanged("failed"))
-        self.emit(ev.ReplyFailed(failure, "" if message.content else self.last_prompt))
+        if is_overflow(failure) and not message.content:
+            window = self.context.window(self.model)
+            limit = f" (its limit is {short(window)} tokens)" if window else ""
+            self.emit(ev.ContextOverflow(f"The conversation is too long for {self.model}{limit}: the server refused it.", False))
+            return
+        back = not message.content
+        self.emit(ev.ReplyFailed(failure, self.last_prompt if back else "", self.last_attachments if back else []))
 
     def stopped(self) -> None:
+        if self._compacting is not None:
+            return self._compaction_failed(None)
         message = self._end(STOPPED)
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
@@ -344,7 +377,13 @@ class ChatSession:
         self._reloaded()
 
     def _reloaded(self) -> None:
+        if self.compaction and self.compaction[0] > len(self.messages):
+            self.compaction = None  # the turns it stood for were replaced
+        self.context.forget()
         self.emit(ev.Reloaded(list(self.messages), self.notes(), self.title))
+        if self.compaction:
+            self.emit(ev.Compacted(*self.compaction))
+        self._meter()
 
     # -- whole conversations ----------------------------------------------------
     def new_chat(self) -> bool:
@@ -354,8 +393,11 @@ class ChatSession:
         self.messages = []
         self.editing = None
         self.title = ""
+        self.compaction = self.held = None
+        self.context.forget()
         self.history.reset()
         self.emit(ev.Cleared())
+        self._meter()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -374,6 +416,7 @@ class ChatSession:
             self.emit(ev.ModelChanged(self.model))
         self.history.reset(conversation_id)
         self.messages = self.history.messages()
+        self.compaction = self.history.compaction()
         self.title = info.title
         self._reloaded()
         return True
@@ -385,6 +428,7 @@ class ChatSession:
         self._model_before_switch, self.model = self.model, model
         self.history.set_model(model)
         self.emit(ev.ModelChanged(model))
+        self._meter()
 
     def set_options(self, options: ChatOptions) -> None:
         self.options = options
@@ -398,3 +442,124 @@ class ChatSession:
         self.messages.append(message)
         self.history.add(message, model=self.model, options=self.options)
 
+
+    # -- the context window (core/context.py, core/compaction.py) ---------------------
+    def _body(self, extra: list[dict[str, Any]] | None = None, skip: int | None = None) -> dict[str, Any]:
+        conversation = self.conversation
+        if skip is not None:
+            conversation.skip, conversation.summary = skip, ""
+        body = {"messages": conversation.api_messages() + (extra or [])}
+        if self.registry:
+            body["tools"] = self.registry.specs()
+        return body
+
+    def _meter(self, body: dict[str, Any] | None = None) -> None:
+        meter = self.context.meter(body or self._body(), self.model)
+        self.emit(ev.ContextChanged(meter.text, meter.warning))
+
+    def learn_windows(self, windows: dict[str, int]) -> None:
+        """What the server's /models says about context windows (core/context.server_windows)."""
+        self.context.server.update(windows)
+        self._meter()
+
+    def _would_overflow(self, text: str, attachments: list[Attachment]) -> bool:
+        """Hold the prompt (and say why) when it would not fit, or compact first (auto_compact)."""
+        window = self.context.window(self.model)
+        if not window:
+            return False
+        prompt = ChatMessage("user", text, attachments=attachments).to_api()
+        used = self.context.used(self._body([prompt]))
+        auto = self.settings.context.auto_compact
+        if auto and used >= auto * window and self._cut() is not None:
+            self.held = (text, attachments)
+            self.compact()
+            return True
+        if used <= window:
+            return False
+        self.held = (text, attachments)
+        message = f"This message would not fit: about {short(used)} tokens, and {self.model} takes {short(window)}."
+        self.emit(ev.ContextOverflow(message, True, text, attachments))
+        return True
+
+    def resolve_overflow(self, choice: str) -> str | None:
+        """"compact", "drop" (the oldest turns) or "send" (anyway); then the held prompt is
+        sent, or the refused turn asked again. Returns why not, or None."""
+        if self.busy:
+            return BUSY
+        if choice == "compact":
+            return self.compact()
+        if choice == "drop":
+            self._drop_oldest()
+        self._go_on()
+        return None
+
+    def _go_on(self) -> None:
+        held, self.held = self.held, None
+        if held is not None:
+            self.send(*held, force=True)
+        elif self.cannot_retry() is None:
+            self.retry()
+
+    def _drop_oldest(self) -> None:
+        window = self.context.window(self.model) or 0
+        extra = [ChatMessage("user", self.held[0], attachments=self.held[1]).to_api()] if self.held else []
+        skip = (self.compaction or (0, ""))[0]
+        where = cut.drop_cut(self.messages, skip, lambda at: self.context.used(self._body(extra, at)) <= window)
+        if where is not None:
+            self._set_compaction(where, "")
+
+    def _cut(self) -> int | None:
+        skip = (self.compaction or (0, ""))[0]
+        return cut.cut_point(self.messages, skip, self.settings.context.keep_turns)
+
+    def compact(self) -> str | None:
+        """Ask the model to summarise the earlier turns; the summary stands for them in requests."""
+        if self.busy:
+            return BUSY
+        where = self._cut()
+        if where is None:
+            self.emit(ev.Notice("Nothing to compact yet: the conversation is only its latest turns."))
+            self._go_on() if self.held else None
+            return "Nothing to compact yet."
+        self._compacting = (where, self.held)
+        self.reply = Reply()
+        self.request = cut.summary_request(self.conversation, where, self.settings.context.compact_prompt, self.model)
+        self.emit(ev.StateChanged("compacting"))
+        self.emit(ev.CompactionStarted(self.request, self.reply))
+        return None
+
+    def _compacted(self) -> None:
+        assert self._compacting is not None
+        (where, held), self._compacting = self._compacting, None
+        reply, self.reply = self.reply or Reply(), None
+        self._set_compaction(where, reply.text.strip() or "(the model gave no summary)")
+        self.emit(ev.StateChanged("ready"))
+        self.held = held
+        if held is not None:
+            self._go_on()
+
+    def _compaction_failed(self, failure: Failure | None) -> None:
+        (_, held), self._compacting = self._compacting or (0, None), None
+        self.reply = None
+        self.held = None
+        self.emit(ev.StateChanged("failed" if failure else "stopped"))
+        if failure is not None:
+            failure = replace(failure, title=f"Compaction failed: {failure.title}")
+            self.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
+
+    def _set_compaction(self, skip: int, summary: str) -> None:
+        self.compaction = (skip, summary)
+        self.history.compact(skip, summary)
+        self.context.forget()
+        self.emit(ev.Compacted(skip, summary))
+        self._meter()
+
+    def undo_compaction(self, *, redo: bool = False) -> str | None:
+        """The latest compaction (or drop) stops applying: requests carry the turns again."""
+        if self.busy:
+            return BUSY
+        if not self.history.undo_compaction(redo=redo):
+            return "No compaction to redo." if redo else "No compaction to undo."
+        self.compaction = self.history.compaction()
+        self._reloaded()
+        return None
