@@ -20,7 +20,7 @@ from . import compaction as cut
 from . import session_events as ev
 from .attachments import Attachment
 from .chat_options import ChatOptions
-from .context import ContextTracker, is_overflow, short
+from .context import ContextTracker, estimate_request, is_overflow, short
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
@@ -504,7 +504,7 @@ class ChatSession:
         window = self.context.window(self.model) or 0
         extra = [ChatMessage("user", self.held[0], attachments=self.held[1]).to_api()] if self.held else []
         skip = (self.compaction or (0, ""))[0]
-        where = cut.drop_cut(self.messages, skip, lambda at: self.context.used(self._body(extra, at)) <= window)
+        where = cut.drop_cut(self.messages, skip, lambda at: estimate_request(self._body(extra, at)) <= window)
         if where is not None:
             self._set_compaction(where, "")
 
