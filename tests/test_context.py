@@ -60,7 +60,7 @@ async def test_window_comes_from_the_models_list(harness, server, settings, entr
         await client.close()
     assert windows == {"test-model": 4096}
     h = harness(context_window=100)
-    h.session.learn_windows(windows)
+    h.session.context.learn_windows(windows)
     assert h.of(ev.ContextChanged)[-1].text.endswith("/4.1k")
 
 
@@ -124,14 +124,14 @@ async def test_compaction_summarises_the_earlier_turns_and_undo_brings_them_back
     assert h.session.undo_compaction(redo=True) is None
     reopened = Harness(h.settings)
     reopened.session.open(h.session.history.conversation_id)
-    assert reopened.session.compaction == (2, "They said one.")
+    assert reopened.session.context.compaction == (2, "They said one.")
     await reopened.client.close()
 
 
 async def test_compact_choice_sends_the_held_prompt_after_the_summary(harness, server):
     h = harness(context_window=10_000)
     await three_turns(h)
-    h.session.context.server["test-model"] = 200
+    h.session.context.tracker.server["test-model"] = 200
     h.session.send(LONG[:800])
     assert h.of(ev.ContextOverflow)
     server.queue(s.text_reply("Summary."))
@@ -144,7 +144,7 @@ async def test_compact_choice_sends_the_held_prompt_after_the_summary(harness, s
 async def test_drop_choice_leaves_out_the_oldest_turns(harness, server):
     h = harness(context_window=10_000)
     await three_turns(h)
-    h.session.context.server["test-model"] = 210
+    h.session.context.tracker.server["test-model"] = 210
     h.session.send(LONG[:800])
     h.session.resolve_overflow("drop")
     await h.run()
@@ -171,7 +171,7 @@ async def test_failed_compaction_gives_the_held_prompt_back(harness, server, set
     await h.run()
     failed = h.of(ev.ReplyFailed)[-1]
     assert failed.prompt == LONG[:800] and failed.failure.title.startswith("Compaction failed")
-    assert h.session.compaction is None
+    assert h.session.context.compaction is None
 
 
 async def test_nothing_to_compact_says_so(harness):

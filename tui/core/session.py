@@ -16,15 +16,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import compaction as cut
 from . import session_events as ev
 from .attachments import Attachment
 from .chat_options import ChatOptions
-from .context import ContextTracker, estimate_request, is_overflow, short
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
-from .notes import reply_note
+from .notes import last_user_index, reply_note, usage_text
+from .session_context import ContextRules
 from .stream import Usage
 from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
 from .toolcalls import ToolCall
@@ -34,24 +33,6 @@ if TYPE_CHECKING:
     from .tools import ToolRegistry
 
 BUSY = "A reply is still streaming — press Esc to stop it first."
-
-
-def last_user_index(messages: list[ChatMessage]) -> int | None:
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            return index
-    return None
-
-
-def usage_text(usage: Usage) -> str:
-    parts = []
-    if usage.prompt_tokens is not None:
-        parts.append(f"{usage.prompt_tokens} in")
-    if usage.completion_tokens is not None:
-        parts.append(f"{usage.completion_tokens} out")
-    if usage.cost is not None:
-        parts.append(f"${usage.cost:.4f}")
-    return " · ".join(parts)
 
 
 class ChatSession:
@@ -96,13 +77,8 @@ class ChatSession:
         self._rounds = 0
         self._turn = 0
         self._model_before_switch: str | None = None
-        self.context = ContextTracker(settings)
-        """The window per model and the last measured request size."""
-        self.compaction: tuple[int, str] | None = None
-        """(messages left out of requests, the summary standing for them), if compacted."""
-        self.held: tuple[str, list[Attachment]] | None = None
-        """A prompt that waits for the overflow choice, or for compaction to finish."""
-        self._compacting: tuple[int, Any] | None = None
+        self.context = ContextRules(self)
+        """The meter, a held prompt, compaction (core/session_context.py)."""
         self.last_attachments: list[Attachment] = []
 
     # -- state --------------------------------------------------------------
@@ -117,7 +93,7 @@ class ChatSession:
     @property
     def conversation(self) -> Conversation:
         """The messages as the API sees them, with this chat's system prompt."""
-        skip, summary = self.compaction or (0, "")
+        skip, summary = self.context.compaction or (0, "")
         return Conversation(self.messages, self.options.system_prompt, skip, summary)
 
     def default_options(self) -> ChatOptions:
@@ -135,7 +111,7 @@ class ChatSession:
         attachments = list(attachments or [])
         if self.busy or not (text.strip() or attachments):
             return False
-        if not force and self._would_overflow(text, attachments):
+        if not force and self.context.would_overflow(text, attachments):
             return True
         if self.editing is not None:
             index, self.editing = self.editing, None
@@ -160,7 +136,7 @@ class ChatSession:
             request["tools"] = self.registry.specs()
         self.request = request
         self.history.begin_reply(self.model, self.options)
-        self._meter(request)
+        self.context.meter(request)
         self.emit(ev.UsageChanged(""))
         self.emit(ev.ReplyStarted(request, self.reply))
 
@@ -170,10 +146,9 @@ class ChatSession:
             self.history.checkpoint(self.reply, self.model, force=force)
 
     def usage(self, usage: Usage) -> None:
-        if self._compacting is None:
+        if self.context.compacting is None:
             self.emit(ev.UsageChanged(usage_text(usage)))
-            if usage.prompt_tokens is not None:
-                self.context.measured(len(self.request.get("messages", [])), usage.prompt_tokens + (usage.completion_tokens or 0))
+            self.context.measured(self.request, usage.prompt_tokens, usage.completion_tokens)
 
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
@@ -185,7 +160,7 @@ class ChatSession:
     def finish(self) -> None:
         """The stream ended normally: note the reply, then run its tool calls (if any)."""
         self._model_before_switch = None
-        if self._compacting is not None:
+        if self.context.compacting is not None:
             return self._compacted()
         message = self._end(COMPLETE)
         calls = self._last_calls(message)
@@ -206,7 +181,7 @@ class ChatSession:
             self.emit(ev.StateChanged("running tools"))
             self.emit(ev.ToolsRequested(calls))
             return
-        self._meter()
+        self.context.meter()
         self.emit(ev.StateChanged("ready"))
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
@@ -218,7 +193,7 @@ class ChatSession:
         return calls
 
     def fail(self, failure: Failure) -> None:
-        if self._compacting is not None:
+        if self.context.compacting is not None:
             return self._compaction_failed(failure)
         message = self._end(INTERRUPTED if self.reply and self.reply.text else ERROR)
         if failure.kind == "not_found" and self._model_before_switch:
@@ -229,16 +204,13 @@ class ChatSession:
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
         self.emit(ev.StateChanged("failed"))
-        if is_overflow(failure) and not message.content:
-            window = self.context.window(self.model)
-            limit = f" (its limit is {short(window)} tokens)" if window else ""
-            self.emit(ev.ContextOverflow(f"The conversation is too long for {self.model}{limit}: the server refused it.", False))
+        if not message.content and self.context.refused(failure):
             return
         back = not message.content
         self.emit(ev.ReplyFailed(failure, self.last_prompt if back else "", self.last_attachments if back else []))
 
     def stopped(self) -> None:
-        if self._compacting is not None:
+        if self.context.compacting is not None:
             return self._compaction_failed(None)
         message = self._end(STOPPED)
         note, warning = reply_note(message)
@@ -377,13 +349,9 @@ class ChatSession:
         self._reloaded()
 
     def _reloaded(self) -> None:
-        if self.compaction and self.compaction[0] > len(self.messages):
-            self.compaction = None  # the turns it stood for were replaced
-        self.context.forget()
+        self.context.reloaded()
         self.emit(ev.Reloaded(list(self.messages), self.notes(), self.title))
-        if self.compaction:
-            self.emit(ev.Compacted(*self.compaction))
-        self._meter()
+        self.context.shown()
 
     # -- whole conversations ----------------------------------------------------
     def new_chat(self) -> bool:
@@ -393,11 +361,10 @@ class ChatSession:
         self.messages = []
         self.editing = None
         self.title = ""
-        self.compaction = self.held = None
-        self.context.forget()
+        self.context.clear()
         self.history.reset()
         self.emit(ev.Cleared())
-        self._meter()
+        self.context.meter()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -416,7 +383,7 @@ class ChatSession:
             self.emit(ev.ModelChanged(self.model))
         self.history.reset(conversation_id)
         self.messages = self.history.messages()
-        self.compaction = self.history.compaction()
+        self.context.restore()
         self.title = info.title
         self._reloaded()
         return True
@@ -428,7 +395,7 @@ class ChatSession:
         self._model_before_switch, self.model = self.model, model
         self.history.set_model(model)
         self.emit(ev.ModelChanged(model))
-        self._meter()
+        self.context.meter()
 
     def set_options(self, options: ChatOptions) -> None:
         self.options = options
@@ -443,123 +410,43 @@ class ChatSession:
         self.history.add(message, model=self.model, options=self.options)
 
 
-    # -- the context window (core/context.py, core/compaction.py) ---------------------
-    def _body(self, extra: list[dict[str, Any]] | None = None, skip: int | None = None) -> dict[str, Any]:
-        conversation = self.conversation
-        if skip is not None:
-            conversation.skip, conversation.summary = skip, ""
-        body = {"messages": conversation.api_messages() + (extra or [])}
-        if self.registry:
-            body["tools"] = self.registry.specs()
-        return body
-
-    def _meter(self, body: dict[str, Any] | None = None) -> None:
-        meter = self.context.meter(body or self._body(), self.model)
-        self.emit(ev.ContextChanged(meter.text, meter.warning))
-
-    def learn_windows(self, windows: dict[str, int]) -> None:
-        """What the server's /models says about context windows (core/context.server_windows)."""
-        self.context.server.update(windows)
-        self._meter()
-
-    def _would_overflow(self, text: str, attachments: list[Attachment]) -> bool:
-        """Hold the prompt (and say why) when it would not fit, or compact first (auto_compact)."""
-        window = self.context.window(self.model)
-        if not window:
-            return False
-        prompt = ChatMessage("user", text, attachments=attachments).to_api()
-        used = self.context.used(self._body([prompt]))
-        auto = self.settings.context.auto_compact
-        if auto and used >= auto * window and self._cut() is not None:
-            self.held = (text, attachments)
-            self.compact()
-            return True
-        if used <= window:
-            return False
-        self.held = (text, attachments)
-        message = f"This message would not fit: about {short(used)} tokens, and {self.model} takes {short(window)}."
-        self.emit(ev.ContextOverflow(message, True, text, attachments))
-        return True
-
+    # -- the context window (core/session_context.py) ---------------------------------
     def resolve_overflow(self, choice: str) -> str | None:
-        """"compact", "drop" (the oldest turns) or "send" (anyway); then the held prompt is
-        sent, or the refused turn asked again. Returns why not, or None."""
-        if self.busy:
-            return BUSY
-        if choice == "compact":
-            return self.compact()
-        if choice == "drop":
-            self._drop_oldest()
-        self._go_on()
-        return None
-
-    def _go_on(self) -> None:
-        held, self.held = self.held, None
-        if held is not None:
-            self.send(*held, force=True)
-        elif self.cannot_retry() is None:
-            self.retry()
-
-    def _drop_oldest(self) -> None:
-        window = self.context.window(self.model) or 0
-        extra = [ChatMessage("user", self.held[0], attachments=self.held[1]).to_api()] if self.held else []
-        skip = (self.compaction or (0, ""))[0]
-        where = cut.drop_cut(self.messages, skip, lambda at: estimate_request(self._body(extra, at)) <= window)
-        if where is not None:
-            self._set_compaction(where, "")
-
-    def _cut(self) -> int | None:
-        skip = (self.compaction or (0, ""))[0]
-        return cut.cut_point(self.messages, skip, self.settings.context.keep_turns)
+        """"compact", "drop" (the oldest turns) or "send" (anyway); see ContextRules.choose."""
+        return BUSY if self.busy else self.context.choose(choice)
 
     def compact(self) -> str | None:
         """Ask the model to summarise the earlier turns; the summary stands for them in requests."""
         if self.busy:
             return BUSY
-        where = self._cut()
-        if where is None:
-            self.emit(ev.Notice("Nothing to compact yet: the conversation is only its latest turns."))
-            self._go_on() if self.held else None
+        request = self.context.summary_request()
+        if request is None:
             return "Nothing to compact yet."
-        self._compacting = (where, self.held)
-        self.reply = Reply()
-        self.request = cut.summary_request(self.conversation, where, self.settings.context.compact_prompt, self.model)
+        self.reply, self.request = Reply(), request
         self.emit(ev.StateChanged("compacting"))
-        self.emit(ev.CompactionStarted(self.request, self.reply))
+        self.emit(ev.CompactionStarted(request, self.reply))
         return None
 
     def _compacted(self) -> None:
-        assert self._compacting is not None
-        (where, held), self._compacting = self._compacting, None
         reply, self.reply = self.reply or Reply(), None
-        self._set_compaction(where, reply.text.strip() or "(the model gave no summary)")
+        self.context.compacted(reply.text)
         self.emit(ev.StateChanged("ready"))
-        self.held = held
-        if held is not None:
-            self._go_on()
+        if self.context.held:
+            self.context.go_on()
 
     def _compaction_failed(self, failure: Failure | None) -> None:
-        (_, held), self._compacting = self._compacting or (0, None), None
         self.reply = None
-        self.held = None
+        held = self.context.compaction_failed()
         self.emit(ev.StateChanged("failed" if failure else "stopped"))
         if failure is not None:
             failure = replace(failure, title=f"Compaction failed: {failure.title}")
             self.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
 
-    def _set_compaction(self, skip: int, summary: str) -> None:
-        self.compaction = (skip, summary)
-        self.history.compact(skip, summary)
-        self.context.forget()
-        self.emit(ev.Compacted(skip, summary))
-        self._meter()
-
     def undo_compaction(self, *, redo: bool = False) -> str | None:
         """The latest compaction (or drop) stops applying: requests carry the turns again."""
         if self.busy:
             return BUSY
-        if not self.history.undo_compaction(redo=redo):
+        if not self.context.undo(redo=redo):
             return "No compaction to redo." if redo else "No compaction to undo."
-        self.compaction = self.history.compaction()
         self._reloaded()
         return None
