@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="open the most recent conversation")
     group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
+    parser.add_argument("--attach", metavar="FILE", action="append", default=[],
+                        help="attach a file or image to the first prompt (repeatable)")
     parser.add_argument("--version", action="version", version=f"tui-chat {__version__}")
     return parser
 
@@ -41,6 +43,8 @@ def build_data_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("id", type=int, help="conversation id (see the history screen)")
         parser.add_argument("--format", choices=("md", "json"), default="md")
         parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        parser.add_argument("--with-files", action="store_true",
+                            help="Markdown with -o: write attached images next to the file and link them")
     else:
         parser.add_argument("file", help="a JSON export from 'tui-chat export --format json'")
     parser.add_argument("--config", metavar="PATH")
@@ -97,6 +101,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"tui-chat: {exc}", file=sys.stderr)
             return 2
         app = make_app(settings, db=args.db, open_conversation=target, local=local)
+    app.attach_on_start = list(args.attach)
+    if app.attach_on_start or sys.stdout.isatty():
+        from .widgets.image_preview import detect
+
+        detect()  # textual-image asks the terminal what it can show, before the app starts
     try:
         app.run()
     finally:
@@ -117,7 +126,7 @@ def _load(config_path, overrides: dict):
     return load_settings(config_path, **overrides)
 
 
-TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}
+TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf", "--attach"}
 
 
 def _data_command_index(argv: list[str]) -> int | None:
@@ -167,7 +176,12 @@ def data_command(command: str, args) -> int:
             print(f"tui-chat: no conversation with id {args.id}", file=sys.stderr)
             return 1
         messages = [message for _, message in store.messages(args.id)]
-        text = to_markdown(info, messages) if args.format == "md" else to_json(info, messages)
+        files = None
+        if args.format == "md" and args.with_files and args.output:
+            from .core.export import write_images
+
+            files = write_images(Path(args.output), messages)
+        text = to_markdown(info, messages, files) if args.format == "md" else to_json(info, messages)
         if args.output:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")

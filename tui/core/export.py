@@ -165,3 +165,31 @@ def write_new(directory: Path, stem: str, suffix: str, text: str) -> Path:
             continue
         return path
     raise FileExistsError(f"{directory / stem}-*{suffix}: no free name left")
+
+
+def write_images(markdown: Path, messages: list[ChatMessage]) -> dict[str, str]:
+    """Write each attached image once into ``NAME-files/`` beside the .md; returns sha256 -> the
+    relative link. A file already there is not replaced (write_new picks another name)."""
+    folder = markdown.parent / f"{markdown.stem}-files"
+    links: dict[str, str] = {}
+    for message in messages:
+        for attachment in message.attachments:
+            if attachment.kind != "image" or attachment.sha256 in links:
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            stem, _, suffix = attachment.filename.rpartition(".")
+            path = _write_new_bytes(folder, stem or "image", "." + suffix if stem else "", attachment.data)
+            links[attachment.sha256] = f"{folder.name}/{path.name}"
+    return links
+
+
+def _write_new_bytes(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
+    for number in range(1, 10_000):
+        path = directory / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            with path.open("xb") as handle:
+                handle.write(data)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{directory / stem}-*{suffix}: no free name left")
