@@ -65,8 +65,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
         Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
         Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
-        Binding("f6", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
-        Binding("f7", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
+        Binding("alt+k", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
+        Binding("alt+u", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
     ]

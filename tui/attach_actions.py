@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.widgets import Collapsible, Static
 
 from .core import session_events as ev
@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 
 class AttachActions:
-    """Mixed into ChatApp, which provides the session, the settings and the widgets."""
+    """Mixed into ChatApp, which provides the session, the settings and the widgets.
+    Handlers are named (on_context_banner_chosen): @on only registers in the App's own class."""
 
     attach_on_start: list[str] = []
     """Files from ``--attach``, attached to the first prompt."""
@@ -82,8 +83,7 @@ class AttachActions:
             return True
         return False
 
-    @on(AttachmentBar.ChipOpened)
-    def _open_chip(self, event: AttachmentBar.ChipOpened) -> None:
+    def on_attachment_bar_chip_opened(self, event: AttachmentBar.ChipOpened) -> None:
         """A pasted text goes back into the input, to edit or to send as plain text."""
         prompt = self.query_one(PromptInput)
         event.bar.remove_attachment(event.attachment)
@@ -105,8 +105,7 @@ class AttachActions:
         if windows:
             self.session.context.learn_windows(windows)
 
-    @on(ContextBanner.Chosen)
-    def _overflow_chosen(self, event: ContextBanner.Chosen) -> None:
+    def on_context_banner_chosen(self, event: ContextBanner.Chosen) -> None:
         prompt = self.query_one(PromptInput)
         held = self.session.context.held
         if held is not None and prompt.text == held[0]:
@@ -119,8 +118,7 @@ class AttachActions:
             self.notify(refusal, timeout=3)
         prompt.focus()
 
-    @on(ContextBanner.Dismissed)
-    def _overflow_dismissed(self) -> None:
+    def on_context_banner_dismissed(self) -> None:
         self.query_one(PromptInput).focus()
 
     def action_compact(self) -> None:

@@ -21,7 +21,7 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("app.tools_screen", "f3"), ("app.regenerate", "f5,ctrl+g"), ("app.edit_last", "f8,alt+e"),
         ("app.prev_version", "alt+left"), ("app.next_version", "alt+right"), ("app.focus_log", "ctrl+up"),
         ("app.copy_code", "alt+c"), ("app.pick_model", "f4,ctrl+l"), ("app.chat_settings", "f9"),
-        ("app.compact", "f6"), ("app.undo_compaction", "f7"), ("app.help", "f1"), ("app.quit", "ctrl+q"),
+        ("app.compact", "alt+k"), ("app.undo_compaction", "alt+u"), ("app.help", "f1"), ("app.quit", "ctrl+q"),
     ),
     "tui.screens.chat_settings:ChatSettingsScreen": (("settings.save", "ctrl+s"), ("settings.cancel", "escape")),
     "tui.screens.confirm:ConfirmScreen": (

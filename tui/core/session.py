@@ -429,9 +429,9 @@ class ChatSession:
 
     def _compacted(self) -> None:
         reply, self.reply = self.reply or Reply(), None
-        self.context.compacted(reply.text)
+        go_on = self.context.compacted(reply.text)
         self.emit(ev.StateChanged("ready"))
-        if self.context.held:
+        if go_on:
             self.context.go_on()
 
     def _compaction_failed(self, failure: Failure | None) -> None:

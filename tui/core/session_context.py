@@ -33,8 +33,10 @@ class ContextRules:
         """(messages left out of requests, the summary standing for them), if compacted."""
         self.held: tuple[str, list[Attachment]] | None = None
         """A prompt that waits for the overflow choice, or for compaction to finish."""
-        self.compacting: tuple[int, tuple[str, list[Attachment]] | None] | None = None
-        """While a summary streams: where it cuts, and the prompt to send after it."""
+        self.compacting: tuple[int, tuple[str, list[Attachment]] | None, bool] | None = None
+        """While a summary streams: where it cuts, the prompt to send after it, and whether
+        to go on after it (an overflow choice, auto_compact) or just stop (F6)."""
+        self.resume = False
 
     # -- the meter -------------------------------------------------------------------
     def body(self, extra: list[dict[str, Any]] | None = None, skip: int | None = None) -> dict[str, Any]:
@@ -69,8 +71,9 @@ class ContextRules:
         used = self.tracker.used(self.body([prompt]))
         auto = session.settings.context.auto_compact
         if auto and used >= auto * window and self.cut() is not None:
-            self.held = (text, attachments)
+            self.held, self.resume = (text, attachments), True
             session.compact()
+            self.resume = False
             return True
         if used <= window:
             return False
@@ -92,7 +95,10 @@ class ContextRules:
         """The overflow banner's choice: "compact", "drop" (the oldest turns) or "send"
         (anyway); then the held prompt is sent, or the refused turn asked again."""
         if choice == "compact":
-            return self.session.compact()
+            self.resume = True
+            refusal = self.session.compact()
+            self.resume = False
+            return refusal
         if choice == "drop":
             self.drop_oldest()
         self.go_on()
@@ -128,15 +134,17 @@ class ContextRules:
             if self.held:
                 self.go_on()
             return None
-        self.compacting = (where, self.held)
+        self.compacting = (where, self.held, self.resume)
         self.held = None
         return cut.summary_request(session.conversation, where, session.settings.context.compact_prompt, session.model)
 
-    def compacted(self, summary: str) -> None:
+    def compacted(self, summary: str) -> bool:
+        """Keep the summary; True when the turn should go on (send the held prompt, or retry)."""
         assert self.compacting is not None
-        (where, held), self.compacting = self.compacting, None
+        (where, held, resume), self.compacting = self.compacting, None
         self.set(where, summary.strip() or "(the model gave no summary)")
         self.held = held
+        return resume
 
     def compaction_failed(self) -> tuple[str, list[Attachment]] | None:
         """The summary did not come; returns the prompt that waited for it."""

@@ -82,14 +82,18 @@ class AttachmentBar(HorizontalGroup):
             self.add(attachment)
 
     def remove_attachment(self, attachment: Attachment) -> None:
-        chips = [chip for chip in self.query(Chip) if chip.attachment is attachment]
+        """Focus moves to the neighbouring chip, or back to the input after the last."""
+        chips = list(self.query(Chip))
+        gone = [chip for chip in chips if chip.attachment is attachment]
         if attachment in self.attachments:
             self.attachments.remove(attachment)
-        for chip in chips:
+        left = [chip for chip in chips if chip not in gone]
+        if gone and gone[0].has_focus:
+            index = min(chips.index(gone[0]), len(left) - 1)
+            (left[index] if left else self.app.query_one("#prompt")).focus()
+        for chip in gone:
             chip.remove()
         self.set_class(bool(self.attachments), "-has-chips")
-        if not self.attachments:
-            self.app.query_one("#prompt").focus()
 
     def take(self) -> list[Attachment]:
         """The attachments for the prompt being sent; the bar empties."""

@@ -71,12 +71,11 @@ class PromptInput(TextArea):
         row, column = self.cursor_location
         return column == 0 or self.document.get_line(row)[column - 1].isspace()
 
-    async def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        """Runs before TextArea's own paste handler, which prevent_default skips."""
         if self.paste_filter is not None and self.paste_filter(event.text):
             event.stop()
             event.prevent_default()
-            return
-        await super()._on_paste(event)
 
     def action_newline(self) -> None:
         start, end = self.selection
