@@ -187,3 +187,49 @@ def test_versions_keep_attachments(conf, root):
     store.add_message(cid, ChatMessage("user", "b"))
     store.swap_version(cid, 0, store.versions(cid, 0)[0])
     assert [m.attachments for _, m in store.messages(cid)] == [[shot]]
+
+
+def test_picker_files_respect_gitignore_and_skip_hidden(tmp_path):
+    import subprocess
+
+    from tui.core.file_index import files_under, pasted_path
+
+    plain = tmp_path / "plain"
+    (plain / ".hidden").mkdir(parents=True)
+    (plain / "node_modules").mkdir()
+    (plain / "a.txt").write_text("a")
+    (plain / ".hidden" / "x").write_text("x")
+    (plain / "node_modules" / "y.js").write_text("y")
+    assert files_under(plain) == ["a.txt"]
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    (repo / ".gitignore").write_text("*.log\n")
+    (repo / "keep.py").write_text("k")
+    (repo / "debug.log").write_text("d")
+    assert files_under(repo) == [".gitignore", "keep.py"]
+    (repo / "shot.png").write_bytes(png())
+    assert pasted_path(f"'{repo / 'shot.png'}'\n", [repo]) == str(repo / "shot.png")
+    assert pasted_path("shot.png", [repo]) == "shot.png"
+    assert pasted_path(str(repo / "keep.py"), [repo]) is None and pasted_path("missing.png", [repo]) is None
+
+
+def test_export_with_files_writes_images_beside_the_markdown(conf, tmp_path):
+    from tui.cli import main
+    from tui.core.conversation import ChatMessage
+
+    db = tmp_path / "h.db"
+    store = Store(db)
+    cid = store.create_conversation(model="m", host="h")
+    shot = att.load("shot.png", conf)
+    store.add_message(cid, ChatMessage("user", "see", attachments=[shot]))
+    store.add_message(cid, ChatMessage("user", "again", attachments=[shot]))
+    store.close()
+    out = tmp_path / "out" / "chat.md"
+    out.parent.mkdir()
+    config = tmp_path / "c.toml"
+    config.write_text("")
+    assert main(["export", str(cid), "-o", str(out), "--with-files", "--db", str(db), "--config", str(config)]) == 0
+    assert (tmp_path / "out" / "chat-files" / "shot.png").read_bytes() == shot.data
+    assert out.read_text().count("![shot.png](chat-files/shot.png)") == 2
+    assert not list((tmp_path / "out" / "chat-files").glob("shot-2*"))

@@ -102,10 +102,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         app = make_app(settings, db=args.db, open_conversation=target, local=local)
     app.attach_on_start = list(args.attach)
-    if app.attach_on_start or sys.stdout.isatty():
+    if app.attach_on_start and sys.stdout.isatty():
         from .widgets.image_preview import detect
 
-        detect()  # textual-image asks the terminal what it can show, before the app starts
+        # textual-image asks the terminal what it can show (up to ~0.3 s when it does not
+        # answer), and only before the app starts: so only when asked to attach files.
+        detect()
     try:
         app.run()
     finally:

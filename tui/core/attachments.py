@@ -15,9 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .tools.paths import denied_by, resolve_inside
-from .tools.registry import ToolError
-
 if TYPE_CHECKING:
     from .settings import Settings
 
@@ -102,6 +99,9 @@ def roots_of(settings: Settings) -> list[Path]:
 
 def load(path: str, settings: Settings) -> Attachment:
     """Read and check one file. Raises AttachmentError; never returns half a file."""
+    from .tools.paths import denied_by, resolve_inside  # the tools package loads pydantic: not before the first frame
+    from .tools.registry import ToolError
+
     roots = roots_of(settings)
     limits = settings.attachments
     try:
