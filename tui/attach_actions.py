@@ -97,9 +97,10 @@ class AttachActions:
     @work(group="windows", exit_on_error=False)
     async def _learn_windows(self) -> None:
         from .core.context import server_windows
+        from .core.session_setup import needs_key
 
-        if self.local or self.session is None:
-            return
+        if self.local or self.session is None or needs_key(self.settings):
+            return  # the local model's window is its config; without a key /models only says 401
         client = await self.clients.get(self.settings)
         windows = await server_windows(client.with_options(timeout=10.0, max_retries=0))
         if windows:
