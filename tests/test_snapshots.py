@@ -297,3 +297,62 @@ class TestComforts:
             await pilot.pause()
 
         assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=(60, 20), run_before=run_before)
+
+
+class TestAttachments:
+    """Issue 16: chips, an image message with its half-block preview, the meter, the overflow banner."""
+
+    @staticmethod
+    def _root(tmp_path):
+        import io
+
+        from PIL import Image
+
+        root = tmp_path / "proj"
+        root.mkdir()
+        (root / "report.md").write_text("# Report\n" + "All good.\n" * 300)
+        image = Image.new("RGB", (32, 16))
+        for x in range(32):
+            for y in range(16):
+                image.putpixel((x, y), (x * 8, y * 16, 128))
+        out = io.BytesIO()
+        image.save(out, format="PNG")
+        (root / "screenshot.png").write_bytes(out.getvalue())
+        return root
+
+    def test_chips_above_the_input(self, snap_compare, make_app, tmp_path):
+        from textual import events
+
+        app = make_app(tools=ToolsSettings(enabled=False, roots=[self._root(tmp_path)]))
+        app.attach_on_start = ["report.md", "screenshot.png"]
+
+        async def run_before(pilot):
+            steady(pilot)
+            pilot.app.post_message(events.Paste("\n".join(f"line {n}" for n in range(40))))
+            await wait_until(lambda: len(pilot.app.query("Chip")) == 3)
+            pilot.app.query_one(PromptInput).load_text("What do these say?")
+            await pilot.pause()
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_image_message_with_preview_and_meter_in_warning(self, snap_compare, make_app, server, tmp_path):
+        reply = s.text_reply("A gradient from black to pink.", usage=False)
+        reply.actions.insert(-1, ("chunk", s.usage_chunk(900, 50)))
+        server.queue(reply)
+        app = make_app(tools=ToolsSettings(enabled=False, roots=[self._root(tmp_path)]), context_window=1000)
+        app.attach_on_start = ["screenshot.png"]
+
+        async def run_before(pilot):
+            steady(pilot)
+            await wait_until(lambda: len(pilot.app.query("Chip")) == 1)
+            await send(pilot, "What is in this image?")
+
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+    def test_overflow_banner(self, snap_compare, make_app):
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "word " * 200)
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS, context_window=100), terminal_size=SIZE, run_before=run_before)

@@ -18,6 +18,7 @@ from textual.reactive import var
 from textual.screen import Screen
 
 from . import boot, inline
+from .attach_actions import AttachActions
 from . import messages as m
 from .comforts import ComfortActions
 from .core import session_events as ev
@@ -27,6 +28,8 @@ from .history_actions import HistoryActions
 from .local_mode import LocalActions
 from .memory import MemoryPolicy
 from .startup import StartupActions
+from .widgets.attachment_bar import AttachmentBar
+from .widgets.context_banner import ContextBanner
 from .widgets.error_banner import ErrorBanner
 from .widgets.key_bar import KeyBar
 from .view import SessionView
@@ -40,7 +43,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 
-class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[None]):
+class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, AttachActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -62,6 +65,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
         Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
+        Binding("alt+k", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
+        Binding("alt+u", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
     ]
@@ -78,6 +83,10 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
     """Why a key did nothing, or what the prompt box is for right now."""
     status_note: var[str] = var("")
     """A lasting note about the run, e.g. that the local model is in use."""
+    status_context: var[str] = var("")
+    """The context meter, as the session counts it."""
+    status_context_warning: var[bool] = var(False)
+    """Past context.warn_at of the window."""
     call_count: var[int] = var(0)
     """Tool calls shown for this conversation (a badge when the sidebar is hidden)."""
     sidebar_hidden: var[bool] = var(False)
@@ -130,11 +139,14 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
             yield MessageLog(id="log")
             yield ToolSidebar(id="sidebar")
         yield ErrorBanner(id="banner")
+        yield ContextBanner(id="context-banner")
+        yield AttachmentBar(id="attachments")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status").data_bind(
             model=ChatApp.status_model, host=ChatApp.status_host, state=ChatApp.status_state,
             usage=ChatApp.status_usage, hint=ChatApp.status_hint, note=ChatApp.status_note,
             calls=ChatApp.call_count, sidebar_hidden=ChatApp.sidebar_hidden,
+            context=ChatApp.status_context, context_warning=ChatApp.status_context_warning,
         )
         yield KeyBar()
 
@@ -167,7 +179,7 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
     # -- what the session reports ---------------------------------------------------------
     def _on_session(self, event: ev.Event) -> None:
         self.view.show(event)
-        if isinstance(event, ev.ReplyStarted):
+        if isinstance(event, (ev.ReplyStarted, ev.CompactionStarted)):
             self._stream(event.request, event.reply)
         elif isinstance(event, ev.ToolsRequested):
             self._run_tools()
@@ -235,14 +247,16 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         text = no_surrogates(event.text)
         if self._busy_refusal():
             return
-        if not text.strip():
+        attachments = self.take_attachments()
+        if not text.strip() and not attachments:
             return
         self.status_hint = ""
         prompt = self.query_one(PromptInput)
         prompt.remember(text)
         prompt.clear()
         self.query_one(ErrorBanner).hide()
-        self.session.send(text)
+        self.query_one(ContextBanner).hide()
+        self.session.send(text, attachments)
 
     def _busy_refusal(self, what: str = "") -> bool:
         if not (self.streaming or self.tools_running):

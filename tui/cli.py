@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--resume", action="store_true", help="open the most recent conversation")
     group.add_argument("--conversation", metavar="ID", type=int, help="open the conversation with this id")
+    parser.add_argument("--attach", metavar="FILE", action="append", default=[],
+                        help="attach a file or image to the first prompt (repeatable)")
     parser.add_argument("--version", action="version", version=f"tui-chat {__version__}")
     return parser
 
@@ -45,6 +47,8 @@ def build_data_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("id", type=int, help="conversation id (see the history screen)")
         parser.add_argument("--format", choices=("md", "json"), default="md")
         parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of standard output")
+        parser.add_argument("--with-files", action="store_true",
+                            help="Markdown with -o: write attached images next to the file and link them")
     else:
         parser.add_argument("file", help="a JSON export from 'tui-chat export --format json'")
     parser.add_argument("--config", metavar="PATH")
@@ -109,6 +113,13 @@ def main(argv: list[str] | None = None) -> int:
         app = make_app(settings, db=args.db, open_conversation=target, local=local)
     ui = app.settings.ui if app.settings is not None else app.preview
     inline = args.inline or ui.inline
+    app.attach_on_start = list(args.attach)
+    if app.attach_on_start and sys.stdout.isatty():
+        from .widgets.image_preview import detect
+
+        # textual-image asks the terminal what it can show (up to ~0.3 s when it does not
+        # answer), and only before the app starts: so only when asked to attach files.
+        detect()
     try:
         app.run(inline=inline)
     finally:
@@ -135,7 +146,7 @@ def _load(config_path, overrides: dict):
 
 FRONT_ENDS = {"ask": ".ask", "serve": ".serve"}
 """Subcommands that are front ends of their own, each in its module."""
-TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf"}
+TAKES_VALUE = {"--base-url", "--model", "--system", "--config", "--db", "--conversation", "--gguf", "--attach"}
 
 
 def _data_command_index(argv: list[str]) -> int | None:
@@ -185,7 +196,12 @@ def data_command(command: str, args) -> int:
             print(f"tui-chat: no conversation with id {args.id}", file=sys.stderr)
             return 1
         messages = [message for _, message in store.messages(args.id)]
-        text = to_markdown(info, messages) if args.format == "md" else to_json(info, messages)
+        files = None
+        if args.format == "md" and args.with_files and args.output:
+            from .core.export import write_images
+
+            files = write_images(Path(args.output), messages)
+        text = to_markdown(info, messages, files) if args.format == "md" else to_json(info, messages)
         if args.output:
             try:
                 Path(args.output).write_text(text, encoding="utf-8")

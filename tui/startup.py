@@ -106,6 +106,7 @@ class StartupActions:
                 "history", "History is off for this session: nothing will be saved.",
                 "The file was left untouched. Fix or move it, or start with --db PATH.", detail=self.session.history.error,
             ))
+        self.attach_started()
         opening = self._open_on_start
         if opening == "latest":
             latest = self.session.history.store.latest()

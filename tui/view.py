@@ -30,8 +30,8 @@ class SessionView:
         app = self.app
         log, sidebar = app.query_one(MessageLog), app.query_one(ToolSidebar)
         match event:
-            case ev.UserAdded(text=text):
-                log.add_user(text)
+            case ev.UserAdded(text=text, attachments=attachments):
+                log.add_user(text, attachments)
             case ev.ReplyStarted():
                 self.reply_widget = log.add_assistant()
                 log.anchor()
@@ -46,10 +46,12 @@ class SessionView:
                     widget.set_note(note, warning=warning, model=message.model)
                 sidebar.finish_all(calls)
                 app.call_after_refresh(app.memory.reply_finished)
-            case ev.ReplyFailed(failure=failure, prompt=prompt):
+            case ev.ReplyFailed(failure=failure, prompt=prompt, attachments=attachments):
                 banner = app.query_one(ErrorBanner)
                 banner.show(failure)
                 self._restore_prompt(prompt)
+                if attachments:
+                    app.query_one("#attachments").set(attachments)
                 if failure.kind != "no_key":
                     banner.focus()
             case ev.ToolStateChanged(key=key, state=state, result=result, elapsed=elapsed):
@@ -83,6 +85,8 @@ class SessionView:
                 app.status_state = state
             case ev.UsageChanged(text=text):
                 app.status_usage = text
+            case ev.ContextChanged() | ev.ContextOverflow() | ev.Compacted() | ev.Notice():
+                app.show_context_event(event)
 
     def _restore_prompt(self, text: str) -> None:
         prompt = self.app.query_one(PromptInput)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attachments import Attachment, content
 from .stream import ContentDelta, Event, Finish, ReasoningDelta, ToolCallDelta, Usage
 from .toolcalls import ToolCall, ToolCallAssembler
 
@@ -24,6 +25,8 @@ class ChatMessage:
     finish_reason: str = ""
     usage: dict[str, Any] = field(default_factory=dict)
     model: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Files and images sent with a user message, as content parts after its text."""
 
     def to_api(self) -> dict[str, Any]:
         """The message as sent back to the server.
@@ -36,7 +39,7 @@ class ChatMessage:
             message["content"] = self.content or None
             message["tool_calls"] = self.tool_calls
         else:
-            message["content"] = self.content
+            message["content"] = content(self.content, self.attachments)
         if self.role == "tool":
             message["tool_call_id"] = self.tool_call_id
         return message
@@ -104,12 +107,20 @@ class Conversation:
 
     messages: list[ChatMessage] = field(default_factory=list)
     system_prompt: str = ""
+    skip: int = 0
+    """Messages left out of requests: compacted (or dropped) earlier turns."""
+    summary: str = ""
+    """What stands for the skipped messages, at the end of the system message."""
 
     def api_messages(self) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
-        if self.system_prompt:
-            out.append({"role": "system", "content": self.system_prompt})
-        for message in self.messages:
+        system = self.system_prompt
+        if self.summary:
+            head = f"Summary of the {self.skip} earlier messages of this conversation:\n{self.summary}"
+            system = f"{system}\n\n{head}" if system else head
+        if system:
+            out.append({"role": "system", "content": system})
+        for message in self.messages[self.skip:]:
             if message.role == "assistant" and not message.content and not message.tool_calls:
                 continue  # an empty failed reply carries nothing; the API rejects it
             out.append(message.to_api())

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .attachments import AttachmentError, from_parts
 from .conversation import COMPLETE, ChatMessage
 from .sanitize import clean, no_surrogates
 from .store import ConversationInfo
@@ -35,7 +37,8 @@ _UNSAFE_IN_JSON = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def to_json(info: ConversationInfo, messages: list[ChatMessage]) -> str:
     api = ([{"role": "system", "content": info.system_prompt}] if info.system_prompt else []) + [m.to_api() for m in messages]
-    meta = [{"status": m.status, "finish_reason": m.finish_reason, "model": m.model, "reasoning": m.reasoning, "usage": m.usage} for m in messages]
+    meta = [{"status": m.status, "finish_reason": m.finish_reason, "model": m.model, "reasoning": m.reasoning, "usage": m.usage}
+            | ({"attachments": [a.meta() for a in m.attachments]} if m.attachments else {}) for m in messages]
     data = {
         "format": FORMAT,
         "metadata": {
@@ -49,19 +52,26 @@ def to_json(info: ConversationInfo, messages: list[ChatMessage]) -> str:
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
-def to_markdown(info: ConversationInfo, messages: list[ChatMessage]) -> str:
+def to_markdown(info: ConversationInfo, messages: list[ChatMessage], files: dict[str, str] | None = None) -> str:
     """Readable Markdown. Model and tool text is cleaned of control sequences, so
-    ``cat`` on the file cannot drive the terminal."""
-    return clean("\n".join(_markdown_lines(info, messages)).rstrip()) + "\n"
+    ``cat`` on the file cannot drive the terminal. ``files`` maps an image's sha256 to
+    where it was written beside the .md (--with-files); without it an image is a placeholder."""
+    return clean("\n".join(_markdown_lines(info, messages, files)).rstrip()) + "\n"
 
 
-def _markdown_lines(info: ConversationInfo, messages: list[ChatMessage]) -> list[str]:
+def _markdown_lines(info: ConversationInfo, messages: list[ChatMessage], files: dict[str, str] | None) -> list[str]:
     out = [f"# {info.title}", "", f"*{info.model} @ {info.host} · {_iso(info.created)}*", ""]
     if info.system_prompt:
         out += ["**System:**", "", info.system_prompt, ""]
     for message in messages:
         if message.role == "user":
             out += ["## User", "", message.content, ""]
+            for attachment in message.attachments:
+                if attachment.kind == "image":
+                    target = (files or {}).get(attachment.sha256)
+                    out += [f"![{attachment.filename}]({target})" if target else f"*[image: {attachment.chip()}]*", ""]
+                else:
+                    out += [attachment.part()["text"].replace(attachment.name, f"**{attachment.name}**", 1), ""]
         elif message.role == "assistant":
             note = "" if message.status == COMPLETE else f" ({message.status})"
             out += [f"## Assistant{note}", ""]
@@ -112,8 +122,14 @@ def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
         if role not in ROLES or role == "system":
             raise ImportError_(f"{where}.role: must be user, assistant or tool (got {role!r})")
         content = item.get("content")
+        attachments: list = []
+        if isinstance(content, list) and role == "user":
+            try:
+                content, attachments = from_parts(content)
+            except (ValueError, TypeError, AttachmentError) as exc:
+                raise ImportError_(f"{where}.content: {exc}") from None
         if content is not None and not isinstance(content, str):
-            raise ImportError_(f"{where}.content: must be a string or null")
+            raise ImportError_(f"{where}.content: must be a string, a list of content parts (user), or null")
         calls = item.get("tool_calls") or []
         if not isinstance(calls, list) or not all(isinstance(c, dict) and isinstance(c.get("function"), dict) for c in calls):
             raise ImportError_(f"{where}.tool_calls: must be a list of calls with a 'function' object")
@@ -121,6 +137,8 @@ def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
             raise ImportError_(f"{where}.tool_call_id: required for a tool message")
         more = extra[index] if index < len(extra) and isinstance(extra[index], dict) else {}
         usage = more.get("usage")
+        names = [a.get("name") for a in more.get("attachments") or [] if isinstance(a, dict)]
+        attachments = [replace(a, name=str(n)) if isinstance(n, str) and n else a for a, n in zip(attachments, names + [None] * len(attachments), strict=False)]
         status = more.get("status", COMPLETE)
         if status not in STATUSES:
             raise ImportError_(f"metadata.messages[{index}].status: must be one of {', '.join(STATUSES)}")
@@ -128,6 +146,7 @@ def parse_import(text: str) -> tuple[dict[str, Any], list[ChatMessage]]:
             role=role, content=content or "", tool_calls=calls, tool_call_id=item.get("tool_call_id") or "",
             status=status, finish_reason=str(more.get("finish_reason") or ""), model=str(more.get("model") or ""),
             reasoning=str(more.get("reasoning") or ""), usage=usage if isinstance(usage, dict) else {},
+            attachments=attachments,
         ))
     info = {"title": str(meta.get("title") or ""), "model": str(meta.get("model") or ""), "host": str(meta.get("host") or ""), "system_prompt": system_prompt}
     return info, messages
@@ -142,6 +161,34 @@ def write_new(directory: Path, stem: str, suffix: str, text: str) -> Path:
         try:
             with path.open("x", encoding="utf-8") as handle:
                 handle.write(text)
+        except FileExistsError:
+            continue
+        return path
+    raise FileExistsError(f"{directory / stem}-*{suffix}: no free name left")
+
+
+def write_images(markdown: Path, messages: list[ChatMessage]) -> dict[str, str]:
+    """Write each attached image once into ``NAME-files/`` beside the .md; returns sha256 -> the
+    relative link. A file already there is not replaced (write_new picks another name)."""
+    folder = markdown.parent / f"{markdown.stem}-files"
+    links: dict[str, str] = {}
+    for message in messages:
+        for attachment in message.attachments:
+            if attachment.kind != "image" or attachment.sha256 in links:
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            stem, _, suffix = attachment.filename.rpartition(".")
+            path = _write_new_bytes(folder, stem or "image", "." + suffix if stem else "", attachment.data)
+            links[attachment.sha256] = f"{folder.name}/{path.name}"
+    return links
+
+
+def _write_new_bytes(directory: Path, stem: str, suffix: str, data: bytes) -> Path:
+    for number in range(1, 10_000):
+        path = directory / (f"{stem}{suffix}" if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            with path.open("xb") as handle:
+                handle.write(data)
         except FileExistsError:
             continue
         return path

@@ -122,6 +122,28 @@ class History:
         if cid is not None:
             self._safe(lambda: self.store.swap_version(cid, position, version_id, front=front))
 
+    # -- compactions (core/store_extra.py) ------------------------------------------
+    def compaction(self) -> tuple[int, str] | None:
+        from .store_extra import active_compaction
+
+        cid = self.conversation_id
+        return active_compaction(self.store, cid) if cid is not None else None
+
+    def compact(self, skip: int, summary: str) -> None:
+        from .store_extra import add_compaction
+
+        cid = self.conversation_id
+        if cid is not None:
+            self._safe(lambda: add_compaction(self.store, cid, skip, summary))
+
+    def undo_compaction(self, *, redo: bool = False) -> bool:
+        from .store_extra import redo_compaction, undo_compaction
+
+        cid = self.conversation_id
+        if cid is None:
+            return False
+        return bool(self._safe(lambda: (redo_compaction if redo else undo_compaction)(self.store, cid)))
+
     def _safe(self, action):
         """History must never take a turn down: a write that fails is reported once."""
         try:

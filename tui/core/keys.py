@@ -21,7 +21,7 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("app.tools_screen", "f3"), ("app.regenerate", "f5,ctrl+g"), ("app.edit_last", "f8,alt+e"),
         ("app.prev_version", "alt+left"), ("app.next_version", "alt+right"), ("app.focus_log", "ctrl+up"),
         ("app.copy_code", "alt+c"), ("app.pick_model", "f4,ctrl+l"), ("app.chat_settings", "f9"),
-        ("app.help", "f1"), ("app.quit", "ctrl+q"),
+        ("app.compact", "alt+k"), ("app.undo_compaction", "alt+u"), ("app.help", "f1"), ("app.quit", "ctrl+q"),
     ),
     "tui.screens.chat_settings:ChatSettingsScreen": (("settings.save", "ctrl+s"), ("settings.cancel", "escape")),
     "tui.screens.confirm:ConfirmScreen": (
@@ -41,6 +41,11 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
     ),
     "tui.screens.tool_detail:ToolDetailScreen": (("detail.back", "escape,q"), ("detail.copy", "c")),
     "tui.widgets.error_banner:ErrorBanner": (("banner.retry", "r"), ("banner.dismiss", "x,escape")),
+    "tui.widgets.context_banner:ContextBanner": (
+        ("context.compact", "c"), ("context.drop", "d"), ("context.send", "s"), ("context.dismiss", "x,escape"),
+    ),
+    "tui.widgets.attachment_bar:Chip": (("chip.remove", "delete,backspace"), ("chip.open", "enter"), (None, "left"), (None, "right")),
+    "tui.screens.file_picker:FilePicker": (("files.cancel", "escape"),),
     "tui.widgets.message_log:MessageLog": (
         ("log.previous", "up,k"), ("log.next", "down,j"), ("log.previous_code", "left_square_bracket"),
         ("log.next_code", "right_square_bracket"), ("log.copy", "c,y"),

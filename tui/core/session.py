@@ -17,11 +17,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import session_events as ev
+from .attachments import Attachment
 from .chat_options import ChatOptions
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
-from .notes import reply_note
+from .notes import last_user_index, reply_note, usage_text
+from .session_context import ContextRules
 from .stream import Usage
 from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
 from .toolcalls import ToolCall
@@ -31,24 +33,6 @@ if TYPE_CHECKING:
     from .tools import ToolRegistry
 
 BUSY = "A reply is still streaming — press Esc to stop it first."
-
-
-def last_user_index(messages: list[ChatMessage]) -> int | None:
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            return index
-    return None
-
-
-def usage_text(usage: Usage) -> str:
-    parts = []
-    if usage.prompt_tokens is not None:
-        parts.append(f"{usage.prompt_tokens} in")
-    if usage.completion_tokens is not None:
-        parts.append(f"{usage.completion_tokens} out")
-    if usage.cost is not None:
-        parts.append(f"${usage.cost:.4f}")
-    return " · ".join(parts)
 
 
 class ChatSession:
@@ -93,6 +77,9 @@ class ChatSession:
         self._rounds = 0
         self._turn = 0
         self._model_before_switch: str | None = None
+        self.context = ContextRules(self)
+        """The meter, a held prompt, compaction (core/session_context.py)."""
+        self.last_attachments: list[Attachment] = []
 
     # -- state --------------------------------------------------------------
     @property
@@ -106,7 +93,8 @@ class ChatSession:
     @property
     def conversation(self) -> Conversation:
         """The messages as the API sees them, with this chat's system prompt."""
-        return Conversation(self.messages, self.options.system_prompt)
+        skip, summary = self.context.compaction or (0, "")
+        return Conversation(self.messages, self.options.system_prompt, skip, summary)
 
     def default_options(self) -> ChatOptions:
         s = self.settings
@@ -117,16 +105,20 @@ class ChatSession:
         return f"call-{self._turn}-{index}"
 
     # -- sending ------------------------------------------------------------
-    def send(self, text: str) -> bool:
-        """Add a prompt and ask for a reply; False when refused (busy, or blank)."""
-        if self.busy or not text.strip():
+    def send(self, text: str, attachments: list[Attachment] | None = None, *, force: bool = False) -> bool:
+        """Add a prompt and ask for a reply; False when refused (busy, or blank). A prompt
+        that would overflow the window is held instead (ContextOverflow) unless ``force``."""
+        attachments = list(attachments or [])
+        if self.busy or not (text.strip() or attachments):
             return False
+        if not force and self.context.would_overflow(text, attachments):
+            return True
         if self.editing is not None:
             index, self.editing = self.editing, None
             self._drop_from(index)
-        self.last_prompt = text
-        self._append(ChatMessage("user", text))
-        self.emit(ev.UserAdded(text))
+        self.last_prompt, self.last_attachments = text, attachments
+        self._append(ChatMessage("user", text, attachments=attachments))
+        self.emit(ev.UserAdded(text, attachments))
         self._rounds = 0
         self._start_reply()
         return True
@@ -144,6 +136,7 @@ class ChatSession:
             request["tools"] = self.registry.specs()
         self.request = request
         self.history.begin_reply(self.model, self.options)
+        self.context.meter(request)
         self.emit(ev.UsageChanged(""))
         self.emit(ev.ReplyStarted(request, self.reply))
 
@@ -153,7 +146,9 @@ class ChatSession:
             self.history.checkpoint(self.reply, self.model, force=force)
 
     def usage(self, usage: Usage) -> None:
-        self.emit(ev.UsageChanged(usage_text(usage)))
+        if self.context.compacting is None:
+            self.emit(ev.UsageChanged(usage_text(usage)))
+            self.context.measured(self.request, usage.prompt_tokens, usage.completion_tokens)
 
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
@@ -165,6 +160,8 @@ class ChatSession:
     def finish(self) -> None:
         """The stream ended normally: note the reply, then run its tool calls (if any)."""
         self._model_before_switch = None
+        if self.context.compacting is not None:
+            return self._compacted()
         message = self._end(COMPLETE)
         calls = self._last_calls(message)
         keys = [key for key, _ in calls]
@@ -184,6 +181,7 @@ class ChatSession:
             self.emit(ev.StateChanged("running tools"))
             self.emit(ev.ToolsRequested(calls))
             return
+        self.context.meter()
         self.emit(ev.StateChanged("ready"))
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
@@ -195,6 +193,8 @@ class ChatSession:
         return calls
 
     def fail(self, failure: Failure) -> None:
+        if self.context.compacting is not None:
+            return self._compaction_failed(failure)
         message = self._end(INTERRUPTED if self.reply and self.reply.text else ERROR)
         if failure.kind == "not_found" and self._model_before_switch:
             bad, self.model = self.model, self._model_before_switch
@@ -204,9 +204,14 @@ class ChatSession:
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
         self.emit(ev.StateChanged("failed"))
-        self.emit(ev.ReplyFailed(failure, "" if message.content else self.last_prompt))
+        if not message.content and self.context.refused(failure):
+            return
+        back = not message.content
+        self.emit(ev.ReplyFailed(failure, self.last_prompt if back else "", self.last_attachments if back else []))
 
     def stopped(self) -> None:
+        if self.context.compacting is not None:
+            return self._compaction_failed(None)
         message = self._end(STOPPED)
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
@@ -344,7 +349,9 @@ class ChatSession:
         self._reloaded()
 
     def _reloaded(self) -> None:
+        self.context.reloaded()
         self.emit(ev.Reloaded(list(self.messages), self.notes(), self.title))
+        self.context.shown()
 
     # -- whole conversations ----------------------------------------------------
     def new_chat(self) -> bool:
@@ -354,8 +361,10 @@ class ChatSession:
         self.messages = []
         self.editing = None
         self.title = ""
+        self.context.clear()
         self.history.reset()
         self.emit(ev.Cleared())
+        self.context.meter()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -374,6 +383,7 @@ class ChatSession:
             self.emit(ev.ModelChanged(self.model))
         self.history.reset(conversation_id)
         self.messages = self.history.messages()
+        self.context.restore()
         self.title = info.title
         self._reloaded()
         return True
@@ -385,6 +395,7 @@ class ChatSession:
         self._model_before_switch, self.model = self.model, model
         self.history.set_model(model)
         self.emit(ev.ModelChanged(model))
+        self.context.meter()
 
     def set_options(self, options: ChatOptions) -> None:
         self.options = options
@@ -398,3 +409,44 @@ class ChatSession:
         self.messages.append(message)
         self.history.add(message, model=self.model, options=self.options)
 
+
+    # -- the context window (core/session_context.py) ---------------------------------
+    def resolve_overflow(self, choice: str) -> str | None:
+        """"compact", "drop" (the oldest turns) or "send" (anyway); see ContextRules.choose."""
+        return BUSY if self.busy else self.context.choose(choice)
+
+    def compact(self) -> str | None:
+        """Ask the model to summarise the earlier turns; the summary stands for them in requests."""
+        if self.busy:
+            return BUSY
+        request = self.context.summary_request()
+        if request is None:
+            return "Nothing to compact yet."
+        self.reply, self.request = Reply(), request
+        self.emit(ev.StateChanged("compacting"))
+        self.emit(ev.CompactionStarted(request, self.reply))
+        return None
+
+    def _compacted(self) -> None:
+        reply, self.reply = self.reply or Reply(), None
+        go_on = self.context.compacted(reply.text)
+        self.emit(ev.StateChanged("ready"))
+        if go_on:
+            self.context.go_on()
+
+    def _compaction_failed(self, failure: Failure | None) -> None:
+        self.reply = None
+        held = self.context.compaction_failed()
+        self.emit(ev.StateChanged("failed" if failure else "stopped"))
+        if failure is not None:
+            failure = replace(failure, title=f"Compaction failed: {failure.title}")
+            self.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
+
+    def undo_compaction(self, *, redo: bool = False) -> str | None:
+        """The latest compaction (or drop) stops applying: requests carry the turns again."""
+        if self.busy:
+            return BUSY
+        if not self.context.undo(redo=redo):
+            return "No compaction to redo." if redo else "No compaction to undo."
+        self._reloaded()
+        return None

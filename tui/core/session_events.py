@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .attachments import Attachment
 from .conversation import ChatMessage, Reply
 from .errors import Failure
 from .toolcalls import ToolCall
@@ -17,6 +18,7 @@ class UserAdded:
     """A prompt joined the conversation (and was saved)."""
 
     text: str
+    attachments: list[Attachment] = field(default_factory=list)
 
 
 @dataclass
@@ -44,6 +46,8 @@ class ReplyFailed:
     failure: Failure
     prompt: str
     """The prompt to put back in the input box ('' when the reply had text)."""
+    attachments: list[Attachment] = field(default_factory=list)
+    """Its attachments, to put back as chips."""
 
 
 @dataclass
@@ -107,7 +111,51 @@ class UsageChanged:
     text: str
 
 
+@dataclass
+class ContextChanged:
+    """The context meter: ``ctx 12.3k/128k`` ('' when unknown); ``warning`` past context.warn_at."""
+
+    text: str
+    warning: bool = False
+
+
+@dataclass
+class ContextOverflow:
+    """The next request does not fit (``before`` sending), or the server said so (a 400).
+    Offer compact / drop the oldest turns / send anyway (ChatSession.resolve_overflow)."""
+
+    message: str
+    before: bool
+    prompt: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+@dataclass
+class CompactionStarted:
+    """Stream ``request`` into ``reply`` as for ReplyStarted; the summary is not shown as a reply."""
+
+    request: dict[str, Any]
+    reply: Reply
+
+
+@dataclass
+class Compacted:
+    """``count`` earlier messages now go to the model as ``summary`` ('' when they were dropped)."""
+
+    count: int
+    summary: str
+
+
+@dataclass
+class Notice:
+    """Something to tell the user in passing (nothing to compact, undo done, ...)."""
+
+    text: str
+    warning: bool = False
+
+
 Event = (
     UserAdded | ReplyStarted | ReplyEnded | ReplyFailed | ToolsRequested | ToolStateChanged
     | ToolsCancelled | ReplyDropped | Cleared | Reloaded | ModelChanged | StateChanged | UsageChanged
+    | ContextChanged | ContextOverflow | CompactionStarted | Compacted | Notice
 )

@@ -19,6 +19,7 @@ from .preview import (  # noqa: F401 - DEFAULT_* are part of this module's inter
     DEFAULT_BASE_URL, DEFAULT_INLINE_HEIGHT, DEFAULT_MODEL, DEFAULT_SIDEBAR, DEFAULT_SIDEBAR_MIN_WIDTH, DEFAULT_THEME, config_file,
     host_of,
 )
+from .settings_attach import AttachmentsSettings, ContextSettings
 from .tools.paths import DEFAULT_DENY
 
 KEY_FALLBACKS = ("OPPER_API_KEY", "OPENAI_API_KEY")
@@ -263,6 +264,10 @@ class Settings(BaseSettings):
     local: LocalSettings = Field(default_factory=LocalSettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
     ask: AskSettings = Field(default_factory=AskSettings)
+    attachments: AttachmentsSettings = Field(default_factory=AttachmentsSettings)
+    context: ContextSettings = Field(default_factory=ContextSettings)
+    context_window: int | dict[str, int] | None = None
+    """Tokens the model can take, when the server does not say: one number, or a table by model id."""
 
     _config_path: Path | None = PrivateAttr(default=None)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import store_extra
 from .conversation import ChatMessage
 
 MIGRATIONS: list[str] = [
@@ -75,6 +76,7 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX versions_at ON versions(conversation_id, position);
     """,
+    store_extra.MIGRATION,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 OUR_TABLES = {"schema_version", "conversations", "messages"}
@@ -257,7 +259,7 @@ class Store:
                 )
             db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
             for data in json.loads(row["messages"]):
-                _insert_message(db, conversation_id, ChatMessage(**data))
+                _insert_message(db, conversation_id, store_extra.message_from_dict(db, data))
 
     def versions(self, conversation_id: int, position: int) -> list[int]:
         """Ids of the stored versions that start at ``position``, oldest first."""
@@ -291,7 +293,7 @@ class Store:
         rows = self.db.execute(
             "SELECT * FROM messages WHERE conversation_id = ? ORDER BY position", (conversation_id,)
         ).fetchall()
-        return [(row["id"], _message(row)) for row in rows]
+        return [(row["id"], _message(row, self.db)) for row in rows]
 
     def search(self, query: str, limit: int = 100) -> list[SearchHit]:
         terms = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
@@ -305,7 +307,13 @@ class Store:
                WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?""",
             (terms, limit),
         ).fetchall()
-        return [SearchHit(r["conversation_id"], r["title"], r["snippet"], r["id"]) for r in rows]
+        hits = [SearchHit(r["conversation_id"], r["title"], r["snippet"], r["id"]) for r in rows]
+        seen = {hit.message_id for hit in hits}
+        for r in store_extra.name_hits(self.db, query, limit):
+            if r["id"] not in seen and len(hits) < limit:
+                names = ", ".join(meta["name"] for meta in json.loads(r["attachments"]))
+                hits.append(SearchHit(r["conversation_id"], r["title"], f"attached: {names}", r["id"]))
+        return hits
 
 
 def _insert_message(db: sqlite3.Connection, conversation_id: int, message: ChatMessage) -> int:
@@ -318,6 +326,8 @@ def _insert_message(db: sqlite3.Connection, conversation_id: int, message: ChatM
            status, finish_reason, usage, model, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)""",
         (conversation_id, position, *_columns(message), now, now),
     )
+    if message.attachments:
+        store_extra.save_attachments(db, _rowid(cur), message.attachments)
     if message.role == "user":
         db.execute("UPDATE conversations SET title = ? WHERE id = ? AND title = ''", (title_from(message.content), conversation_id))
     db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation_id))
@@ -325,14 +335,12 @@ def _insert_message(db: sqlite3.Connection, conversation_id: int, message: ChatM
 
 
 def _archive(db: sqlite3.Connection, conversation_id: int, position: int) -> int:
-    from dataclasses import asdict
-
     rows = db.execute(
         "SELECT * FROM messages WHERE conversation_id = ? AND position >= ? ORDER BY position", (conversation_id, position)
     ).fetchall()
     cur = db.execute(
         "INSERT INTO versions (conversation_id, position, messages, created) VALUES (?, ?, ?, ?)",
-        (conversation_id, position, json.dumps([asdict(_message(row)) for row in rows]), time.time()),
+        (conversation_id, position, json.dumps([store_extra.message_dict(_message(row, db)) for row in rows]), time.time()),
     )
     db.execute("DELETE FROM messages WHERE conversation_id = ? AND position >= ?", (conversation_id, position))
     return _rowid(cur)
@@ -382,11 +390,11 @@ def _columns(message: ChatMessage) -> tuple:
     )
 
 
-def _message(row: sqlite3.Row) -> ChatMessage:
+def _message(row: sqlite3.Row, db: sqlite3.Connection) -> ChatMessage:
     return ChatMessage(
         role=row["role"], content=row["content"], reasoning=row["reasoning"], tool_calls=json.loads(row["tool_calls"]),
         tool_call_id=row["tool_call_id"], status=row["status"], finish_reason=row["finish_reason"],
-        usage=json.loads(row["usage"]), model=row["model"],
+        usage=json.loads(row["usage"]), model=row["model"], attachments=store_extra.attachments_of(db, row),
     )
 
 

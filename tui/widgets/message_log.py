@@ -31,9 +31,27 @@ class UserMessage(Static):
     }
     """
 
-    def __init__(self, text: str, **kwargs) -> None:
-        super().__init__(Text(clean(text)), markup=False, **kwargs)
+    def __init__(self, text: str, attachments: list | None = None, **kwargs) -> None:
+        shown = Text(clean(text))
+        for attachment in attachments or []:
+            shown.append(("\n" if shown else "") + "📎 " + clean(attachment.chip()), style="dim")
+        super().__init__(shown, markup=False, **kwargs)
         self.text = text
+        self.attachments = list(attachments or [])
+        self._previews: list = []
+
+    def on_mount(self) -> None:
+        """Image attachments show a preview under the message (core of issue 16)."""
+        from .image_preview import preview
+
+        images = [a for a in self.attachments if a.kind == "image"]
+        self._previews = [w for w in (preview(a) for a in images) if w is not None]
+        if self._previews and self.parent is not None:
+            self.parent.mount_all(self._previews, after=self)
+
+    def on_unmount(self) -> None:
+        for widget in self._previews:
+            widget.remove()
 
 
 class AssistantMessage(Vertical):
@@ -241,11 +259,11 @@ class MessageLog(VerticalScroll):
         self.remove_children()
         self.mount(Static(Text(WELCOME), classes="empty-hint welcome", markup=False))
 
-    def add_user(self, text: str) -> UserMessage:
+    def add_user(self, text: str, attachments: list | None = None) -> UserMessage:
         for hint in self.query(".welcome"):
             hint.remove()
         self.prune()
-        widget = UserMessage(text)
+        widget = UserMessage(text, attachments)
         self.mount(widget)
         self.anchor()
         return widget
@@ -277,7 +295,7 @@ class MessageLog(VerticalScroll):
     @staticmethod
     def _factory(message, note_for):
         if message.role == "user":
-            return lambda: UserMessage(message.content)
+            return lambda: UserMessage(message.content, message.attachments)
         note, warning = note_for(message)
         return lambda: _finished_reply(message.content, message.reasoning, note, warning, message.model)
 

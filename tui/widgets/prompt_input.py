@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import events
@@ -40,8 +41,17 @@ class PromptInput(TextArea):
         self.prompt_history: list[str] = []
         self._history_index: int | None = None
         self._draft = ""
+        self.paste_filter: Callable[[str], bool] | None = None
+        """Takes a paste that should become an attachment (a long text, an image path)."""
+        self.at_handler: Callable[[], None] | None = None
+        """Opens the file picker when ``@`` starts a word."""
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.character == "@" and self.at_handler is not None and self._word_start():
+            event.stop()
+            event.prevent_default()
+            self.at_handler()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
@@ -56,6 +66,16 @@ class PromptInput(TextArea):
             event.prevent_default()
             return
         await super()._on_key(event)
+
+    def _word_start(self) -> bool:
+        row, column = self.cursor_location
+        return column == 0 or self.document.get_line(row)[column - 1].isspace()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Runs before TextArea's own paste handler, which prevent_default skips."""
+        if self.paste_filter is not None and self.paste_filter(event.text):
+            event.stop()
+            event.prevent_default()
 
     def action_newline(self) -> None:
         start, end = self.selection

@@ -25,6 +25,11 @@ class StatusLine(Static):
     note: reactive[str] = reactive("")
     """A lasting note about the session, e.g. that the local model is in use."""
 
+    context: reactive[str] = reactive("")
+    """The context meter, e.g. ``ctx 12.3k/128k`` (the session's count)."""
+    context_warning: reactive[bool] = reactive(False)
+    """Past context.warn_at of the window: the meter turns to warning colours."""
+
     calls: reactive[int] = reactive(0)
     """Tool calls in this conversation (shown as a badge when the sidebar is hidden)."""
     sidebar_hidden: reactive[bool] = reactive(False)
@@ -43,6 +48,10 @@ class StatusLine(Static):
             text.append("  ·  " + self.hint, style="italic")
         if self.note:
             text.append("  ·  " + self.note, style="dim")
+        if self.context:
+            text.append("  ·  ")
+            text.append(f" {self.context} " if self.context_warning else self.context,
+                        style="bold black on yellow" if self.context_warning else "")
         if self.usage:
             text.append("  ·  " + self.usage)
         return text
