@@ -22,7 +22,7 @@ async def test_the_palette_export_keeps_an_existing_file(settings, server, tmp_p
     toasts = []
     async with app.run_test(size=(100, 30)) as pilot:
         await send(pilot, "export me")
-        cid = app.history.conversation_id
+        cid = app.session.history.conversation_id
         (tmp_path / f"tui-chat-{cid}.md").write_text("my own notes")
         app.notify = lambda message, **kw: toasts.append(message)
         app.action_export("md")

@@ -48,7 +48,7 @@ async def test_history_screen_search_open_rename_delete(settings, server):
         assert text.index("Tell me about sorting") < text.index("Tell me about whales")
         await pilot.press(*"mammals")
         # The search box itself shows "mammals": check the list, not the screen.
-        (whales,) = [c.id for c in app.history.store.conversations() if "whales" in c.title]
+        (whales,) = [c.id for c in app.session.history.store.conversations() if "whales" in c.title]
         options = app.screen.query_one("#list", OptionList)
         await wait_for(lambda: [options.get_option_at_index(i).id.split(":")[0] for i in range(options.option_count)]
                        == [str(whales)])
