@@ -56,10 +56,7 @@ async def test_at_opens_the_picker_and_enter_attaches_the_file(app_in, server):
         await wait_for(lambda: app.screen.__class__.__name__ == "FilePicker")
         await pilot.press(*"report")
         await pilot.pause()
-        await pilot.press("enter")
-        await pilot.pause()
-        if app.screen.__class__.__name__ == "FilePicker":  # the dropdown filled the input; Enter again attaches
-            await pilot.press("enter")
+        await pilot.press("enter")  # the highlighted file in the dropdown: one Enter attaches it
         await wait_for(lambda: chips(app) == ["report.md · 9 B"])
         assert app.focused is app.query_one(PromptInput) and app.query_one(PromptInput).text == ""
         await send(pilot, "Read this")
@@ -129,6 +126,16 @@ async def test_long_paste_is_sent_as_a_text_block(app_in, server):
         await send(pilot, "what failed?")
         parts = server.requests[-1]["messages"][-1]["content"]
         assert parts[1] == {"type": "text", "text": f"pasted text (25 lines)\n```\n{long}\n```"}
+
+
+async def test_a_paste_with_carriage_returns_counts_its_lines(app_in):
+    """Terminals (xterm, tmux) turn a paste's line ends into CR: it is still a long paste."""
+    app = app_in()
+    async with app.run_test(size=SIZE) as pilot:
+        app.post_message(events.Paste("\r".join(f"l{n}" for n in range(25))))
+        await wait_for(lambda: chips(app) == ["pasted text (25 lines) · 89 B"])
+        assert app.query_one(PromptInput).text == ""
+        await pilot.pause()
 
 
 async def test_pasted_image_path_is_offered_as_an_attachment(app_in, root):

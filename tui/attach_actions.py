@@ -74,6 +74,7 @@ class AttachActions:
         from .core.attachments import pasted, roots_of
         from .core.file_index import pasted_path
 
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # terminals paste line ends as CR
         path = pasted_path(text, roots_of(self.settings))
         if path is not None:
             self.notify(f"Attached the pasted image path {path}", timeout=3, markup=False) if self.attach_path(path) else None

@@ -12,6 +12,16 @@ from textual.widgets import Input, Static
 from textual_autocomplete import AutoComplete, DropdownItem
 
 
+class _FileComplete(AutoComplete):
+    """Choosing a file in the dropdown attaches it at once: a second Enter to confirm
+    what was just chosen would be one key too many (and easy to type into the wrong place)."""
+
+    def post_completion(self) -> None:
+        super().post_completion()
+        target = self.target
+        target.post_message(Input.Submitted(target, target.value))
+
+
 class FilePicker(ModalScreen[str | None]):
     DEFAULT_CSS = """
     FilePicker { align: center top; }
@@ -32,7 +42,7 @@ class FilePicker(ModalScreen[str | None]):
             yield Static(Text(f"Attach a file from {self.root}", style="bold"), classes="title", markup=False)
             yield Input(placeholder="type to search; ↓ to choose; Enter attaches", id="file-query")
             yield Static(Text(f"{len(self.files)} files (.gitignore respected) · Esc cancels"), classes="hint", markup=False)
-        yield AutoComplete("#file-query", candidates=[DropdownItem(name) for name in self.files])
+        yield _FileComplete("#file-query", candidates=[DropdownItem(name) for name in self.files])
 
     def on_mount(self) -> None:
         self.query_one("#file-query", Input).focus()
