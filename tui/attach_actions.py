@@ -79,7 +79,7 @@ class AttachActions:
         if path is not None:
             self.notify(f"Attached the pasted image path {path}", timeout=3, markup=False) if self.attach_path(path) else None
             return True
-        if text.count("\n") + 1 > self.settings.attachments.paste_lines:
+        if len(text.splitlines()) > self.settings.attachments.paste_lines:
             self.query_one(AttachmentBar).add(pasted(text))
             return True
         return False

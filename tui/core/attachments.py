@@ -135,7 +135,7 @@ def load(path: str, settings: Settings) -> Attachment:
 
 def pasted(text: str) -> Attachment:
     """A long paste kept as a chip: sent as a text block like a file."""
-    lines = text.count("\n") + 1
+    lines = len(text.splitlines()) or 1  # a trailing line end is not another line
     return Attachment(f"pasted text ({lines} lines)", "text", "text/plain", text.encode("utf-8"))
 
 
