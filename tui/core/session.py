@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from . import continuation
 from . import session_events as ev
 from .chat_options import ChatOptions
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
 from .notes import reply_note
+from .queue import PromptQueue
 from .stream import Usage
 from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
 from .toolcalls import ToolCall
@@ -93,6 +95,11 @@ class ChatSession:
         self._rounds = 0
         self._turn = 0
         self._model_before_switch: str | None = None
+        self.queue = PromptQueue(history)
+        """Prompts sent while busy; one goes out each time a turn ends well."""
+        self._continuing: ChatMessage | None = None
+        """The cut-off reply the one being streamed continues."""
+        self._auto_continued = False
 
     # -- state --------------------------------------------------------------
     @property
@@ -131,9 +138,54 @@ class ChatSession:
         self._start_reply()
         return True
 
+    def submit(self, text: str) -> bool:
+        """Enter: send now, or queue while busy (a failed or stopped turn pauses the queue)."""
+        if not text.strip():
+            return False
+        if not self.busy:
+            return self.send(text)
+        self.queue.add(text, self.history.conversation_id)
+        self._queue_changed()
+        return True
+
+    def resume_queue(self) -> bool:
+        """Send the next queued prompt now; False when there is none (or it must wait)."""
+        self.queue.paused = False
+        text = None if self.busy else self.queue.pop()
+        if text is None:
+            self._queue_changed()
+            return False
+        self._queue_changed()
+        return self.send(text)
+
+    def take_back_queued(self) -> str | None:
+        """The last queued prompt, out of the queue (to edit, or to drop)."""
+        text = self.queue.take_last()
+        self._queue_changed()
+        return text
+
+    def _queue_changed(self, *, pause: bool = False) -> None:
+        self.queue.paused = self.queue.paused or (pause and bool(self.queue))
+        self.emit(ev.QueueChanged(self.queue.texts, self.queue.paused))
+
+    def continue_reply(self) -> str | None:
+        """Ask the model to go on from where the last (cut-off) reply stopped."""
+        refusal = continuation.refusal(self.busy, self.messages)
+        if refusal:
+            return refusal
+        if self._precheck() is not None:
+            self._start_reply()  # reports the failure; the cut-off reply stays as it was
+            return None
+        self._continuing = self.messages.pop()
+        self.history.discard_last_reply()
+        self.emit(ev.ReplyDropped())
+        self._start_reply()
+        return None
+
     def _start_reply(self) -> None:
         failure = self._precheck()
         if failure is not None:
+            self._queue_changed(pause=True)
             self.emit(ev.StateChanged("failed"))
             self.emit(ev.ReplyFailed(failure, self.last_prompt))
             return
@@ -142,6 +194,8 @@ class ChatSession:
         request = self.conversation.request(self.model, temperature=self.options.temperature, max_tokens=self.options.max_tokens)
         if self.registry:
             request["tools"] = self.registry.specs()
+        if self._continuing is not None:
+            continuation.resume(self.reply, request, self._continuing)
         self.request = request
         self.history.begin_reply(self.model, self.options)
         self.emit(ev.UsageChanged(""))
@@ -158,6 +212,9 @@ class ChatSession:
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
         message = reply.to_message(status, self.model)
+        if self._continuing is not None:
+            continuation.mark(message, self._continuing)
+            self._continuing = None
         self.messages.append(message)
         self.history.end_reply(message)
         return message
@@ -184,7 +241,10 @@ class ChatSession:
             self.emit(ev.StateChanged("running tools"))
             self.emit(ev.ToolsRequested(calls))
             return
+        self._auto_continued = False
         self.emit(ev.StateChanged("ready"))
+        if self.queue and not self.queue.paused:
+            self.resume_queue()
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
         calls = []
@@ -203,6 +263,13 @@ class ChatSession:
         self._model_before_switch = None
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
+        auto = self.settings.stream.auto_continue
+        if continuation.should_auto_continue(auto, failure, message, self._auto_continued):
+            self._auto_continued = True
+            self.continue_reply()
+            return
+        self._auto_continued = False
+        self._queue_changed(pause=True)
         self.emit(ev.StateChanged("failed"))
         self.emit(ev.ReplyFailed(failure, "" if message.content else self.last_prompt))
 
@@ -210,6 +277,7 @@ class ChatSession:
         message = self._end(STOPPED)
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
+        self._queue_changed(pause=True)
         self.emit(ev.StateChanged("stopped"))
 
     # -- tools ----------------------------------------------------------------
@@ -238,6 +306,7 @@ class ChatSession:
         self.pending_calls = []
         self.tools_running = False
         if cancelled:
+            self._queue_changed(pause=True)
             self.emit(ev.StateChanged("stopped"))
             self.emit(ev.ToolsCancelled())
             return
@@ -356,6 +425,8 @@ class ChatSession:
         self.title = ""
         self.history.reset()
         self.emit(ev.Cleared())
+        self.queue.clear()
+        self._queue_changed()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -376,6 +447,8 @@ class ChatSession:
         self.messages = self.history.messages()
         self.title = info.title
         self._reloaded()
+        self.queue.load(conversation_id)
+        self._queue_changed()
         return True
 
     def set_model(self, model: str) -> None:

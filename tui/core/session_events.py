@@ -107,7 +107,16 @@ class UsageChanged:
     text: str
 
 
+@dataclass
+class QueueChanged:
+    """The prompts waiting for the turn to end, in order (core/queue.py)."""
+
+    texts: list[str]
+    paused: bool
+
+
 Event = (
     UserAdded | ReplyStarted | ReplyEnded | ReplyFailed | ToolsRequested | ToolStateChanged
     | ToolsCancelled | ReplyDropped | Cleared | Reloaded | ModelChanged | StateChanged | UsageChanged
+    | QueueChanged
 )

@@ -36,6 +36,18 @@ class UISettings(BaseModel):
     """Show the tool-call sidebar at start (it collapses on narrow terminals anyway)."""
     sidebar_min_width: int = Field(default=DEFAULT_SIDEBAR_MIN_WIDTH, ge=40)
     """Below this terminal width the sidebar is hidden until toggled."""
+    notify: Literal["unfocused", "always", "never"] = "unfocused"
+    """Desktop notification through the terminal (OSC 9 / OSC 777, else BEL) when a reply
+    finishes or a tool waits for confirmation: only while the terminal is unfocused, always, or never."""
+
+
+class StreamSettings(BaseModel):
+    """How replies are streamed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_continue: bool = False
+    """Continue a reply once on its own when its connection drops mid-way."""
 
 
 class CommandToolSettings(BaseModel):
@@ -244,6 +256,7 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
     ui: UISettings = Field(default_factory=UISettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
     local: LocalSettings = Field(default_factory=LocalSettings)

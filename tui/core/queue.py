@@ -1,0 +1,107 @@
+"""Prompts typed while a reply streams: kept in order, sent one turn each.
+
+A queued prompt is saved at once (a message row with status "queued" and a negative
+position, so the conversation's own positions, which versions rely on, never move);
+a crash or a quit keeps it, and reopening the conversation shows it queued again --
+paused, because nobody asked for it to go out in this run yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .history import History
+
+QUEUED = "queued"
+PAUSED_HINT = "the queue is paused — Enter on an empty prompt (or r) sends the next one"
+
+
+@dataclass
+class Queued:
+    text: str
+    row: int | None = None
+    """Its row in the store (None when history is off or the write failed)."""
+
+
+class PromptQueue:
+    """Owned and written by one ChatSession; the session decides when one goes out."""
+
+    def __init__(self, history: History) -> None:
+        self.history = history
+        self.items: list[Queued] = []
+        self.paused = False
+        """True after a failed or stopped turn: nothing goes out until resumed."""
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def texts(self) -> list[str]:
+        return [item.text for item in self.items]
+
+    def add(self, text: str, conversation_id: int | None) -> None:
+        self.items.append(Queued(text, self._save(text, conversation_id)))
+
+    def pop(self) -> str | None:
+        """The next prompt to send (its stored row goes: the send saves it as a message)."""
+        if not self.items:
+            return None
+        item = self.items.pop(0)
+        self._forget(item)
+        return item.text
+
+    def take_last(self) -> str | None:
+        """The last queued prompt, taken back to edit (or to cancel)."""
+        if not self.items:
+            return None
+        item = self.items.pop()
+        self._forget(item)
+        if not self.items:
+            self.paused = False
+        return item.text
+
+    def clear(self) -> None:
+        """A new or another conversation: the stored rows stay with their own conversation."""
+        self.items = []
+        self.paused = False
+
+    def load(self, conversation_id: int) -> None:
+        store = self.history.store
+        rows = store.db.execute(
+            "SELECT id, content FROM messages WHERE conversation_id = ? AND status = ? ORDER BY position DESC",
+            (conversation_id, QUEUED),
+        ).fetchall()
+        self.items = [Queued(row["content"], row["id"]) for row in rows]
+        self.paused = bool(self.items)
+
+    def _save(self, text: str, conversation_id: int | None) -> int | None:
+        if conversation_id is None:
+            return None
+
+        def insert() -> int | None:
+            with self.history.store.transaction() as db:
+                low = db.execute(
+                    "SELECT MIN(MIN(position), 0) - 1 FROM messages WHERE conversation_id = ?", (conversation_id,)
+                ).fetchone()[0]
+                now = _now()
+                cursor = db.execute(
+                    """INSERT INTO messages (conversation_id, position, role, content, status, created, updated)
+                       VALUES (?, ?, 'user', ?, ?, ?, ?)""",
+                    (conversation_id, -1 if low is None else low, text, QUEUED, now, now),
+                )
+                return cursor.lastrowid
+
+        return self.history.safe(insert)
+
+    def _forget(self, item: Queued) -> None:
+        if item.row is not None:
+            row = item.row
+            self.history.safe(lambda: self.history.store.delete_message(row))
+
+
+def _now() -> float:
+    import time
+
+    return time.time()
