@@ -20,6 +20,7 @@ from textual.screen import Screen
 from . import boot
 from . import messages as m
 from .comforts import ComfortActions
+from .flow_actions import FlowActions
 from .core import session_events as ev
 from .core.clients import Clients
 from .core.preview import Preview
@@ -33,6 +34,7 @@ from .view import SessionView
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
+from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
@@ -40,7 +42,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 
-class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[None]):
+class ChatApp(StartupActions, ComfortActions, FlowActions, HistoryActions, LocalActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -61,6 +63,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         Binding("ctrl+up", "focus_log", "Messages", id="app.focus_log", tooltip="Select messages in the log (then Up/Down, [ ], c to copy)", show=False),
         Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
         Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
+        Binding("f10", "continue_reply", "Continue", id="app.continue_reply", tooltip="Continue a reply that was cut off, from exactly where it stopped", show=False),
+        Binding("end", "follow", "Follow", id="app.follow", tooltip="Follow the streaming reply again (after scrolling up)", show=False),
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
@@ -129,6 +133,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         with Horizontal(id="main"):
             yield MessageLog(id="log")
             yield ToolSidebar(id="sidebar")
+        yield NewTextMarker(id="new-text")
+        yield QueuedPrompts(id="queued")
         yield ErrorBanner(id="banner")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status").data_bind(
@@ -229,16 +235,17 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
         from .core.sanitize import no_surrogates
 
         text = no_surrogates(event.text)
-        if self._busy_refusal():
-            return
         if not text.strip():
+            if self.session.queue and self.session.resume_queue():
+                self.query_one(ErrorBanner).hide()
             return
         self.status_hint = ""
         prompt = self.query_one(PromptInput)
         prompt.remember(text)
         prompt.clear()
-        self.query_one(ErrorBanner).hide()
-        self.session.send(text)
+        if not self.session.busy:
+            self.query_one(ErrorBanner).hide()
+        self.session.submit(text)
 
     def _busy_refusal(self, what: str = "") -> bool:
         if not (self.streaming or self.tools_running):
@@ -251,7 +258,15 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, App[
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
         return True
 
+    def take_back_queued(self) -> str | None:
+        """Up in the empty prompt: the last queued prompt comes back to be edited."""
+        return self.session.take_back_queued() if self.session is not None else None
+
     def action_stop(self) -> None:
+        prompt = self.query_one(PromptInput)
+        if self.session is not None and self.session.queue and prompt.has_focus and not prompt.text:
+            self.session.take_back_queued()  # Esc cancels the last queued prompt before it stops anything
+            return
         if self.streaming or self.tools_running:
             for worker in self.workers:
                 if worker.group in ("reply", "tools"):

@@ -12,6 +12,7 @@ from .core.toolcalls import ToolCall
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
+from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
@@ -32,13 +33,14 @@ class SessionView:
         match event:
             case ev.UserAdded(text=text):
                 log.add_user(text)
-            case ev.ReplyStarted():
-                self.reply_widget = log.add_assistant()
+            case ev.ReplyStarted(reply=reply):
+                self.reply_widget = log.add_assistant(reply.text, reasoning=reply.reasoning)  # a continued reply starts with its text
                 log.anchor()
                 loading = app.local and not app.local.server.load_seconds
                 app.status_state = "loading local model…" if loading else "streaming"
             case ev.ReplyEnded(message=message, note=note, warning=warning, calls=calls):
                 widget, self.reply_widget = self.reply_widget, None
+                app.query_one(NewTextMarker).shown &= getattr(log, "_anchor_released", False)
                 if widget is not None:
                     widget.streaming = False
                     if message.status == COMPLETE:
@@ -83,6 +85,8 @@ class SessionView:
                 app.status_state = state
             case ev.UsageChanged(text=text):
                 app.status_usage = text
+            case ev.QueueChanged(texts=texts, paused=paused):
+                app.query_one(QueuedPrompts).show(texts, paused)
 
     def _restore_prompt(self, text: str) -> None:
         prompt = self.app.query_one(PromptInput)
@@ -94,6 +98,9 @@ class SessionView:
     def content(self, text: str) -> None:
         if self.reply_widget is not None:
             self.reply_widget.append(text)
+            log = self.app.query_one(MessageLog)
+            # Textual's own "the user scrolled away"; back at the bottom, it follows again
+            self.app.query_one(NewTextMarker).shown = getattr(log, "_anchor_released", False)
 
     def reasoning(self, text: str) -> None:
         if self.reply_widget is not None:

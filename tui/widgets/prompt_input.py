@@ -47,6 +47,14 @@ class PromptInput(TextArea):
             event.prevent_default()
             self.post_message(self.Submitted(self, self.text))
             return
+        if event.key == "up" and not self.text and self._take_back_queued():
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "end" and not self.text:
+            event.stop()
+            await self.run_action("app.follow")
+            return
         if event.key == "up" and self.cursor_at_first_line and self._recall(-1):
             event.stop()
             event.prevent_default()
@@ -56,6 +64,15 @@ class PromptInput(TextArea):
             event.prevent_default()
             return
         await super()._on_key(event)
+
+    def _take_back_queued(self) -> bool:
+        """A queued prompt (the app's session keeps the queue) comes back before older history."""
+        take = getattr(self.app, "take_back_queued", None)
+        text = take() if take is not None else None
+        if text is None:
+            return False
+        self._set(text)
+        return True
 
     def action_newline(self) -> None:
         start, end = self.selection

@@ -1,0 +1,30 @@
+"""Never wait, never lose your place: continue (F10), follow the stream again (End or the
+marker), and the queue's hooks into the prompt box. The rules are the session's
+(core/queue.py, core/continuation.py); these are the keys."""
+
+from __future__ import annotations
+
+from textual import on
+
+from .widgets.message_log import MessageLog
+from .widgets.stream_aids import NewTextMarker
+
+
+class FlowActions:
+    """Mixed into ChatApp, which provides the session and the widgets."""
+
+    def action_continue_reply(self) -> None:
+        refusal = self.session.continue_reply() if self.session is not None else None
+        if refusal:
+            self.notify(refusal, timeout=3)
+
+    def action_follow(self) -> None:
+        """Scroll to the end and follow the reply again."""
+        log = self.query_one(MessageLog)
+        log.anchor()
+        log.scroll_end(animate=False, immediate=True)
+        self.query_one(NewTextMarker).shown = False
+
+    @on(NewTextMarker.Clicked)
+    def _on_marker_clicked(self) -> None:
+        self.action_follow()
