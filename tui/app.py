@@ -21,6 +21,7 @@ from . import boot
 from . import messages as m
 from .comforts import ComfortActions
 from .flow_actions import FlowActions
+from .slash_actions import SlashActions
 from .core import session_events as ev
 from .core.clients import Clients
 from .core.preview import Preview
@@ -34,6 +35,7 @@ from .view import SessionView
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
+from .widgets.slash_list import SlashCompletions
 from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 
-class ChatApp(StartupActions, ComfortActions, FlowActions, HistoryActions, LocalActions, App[None]):
+class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, HistoryActions, LocalActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -136,6 +138,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, HistoryActions, Local
         yield NewTextMarker(id="new-text")
         yield QueuedPrompts(id="queued")
         yield ErrorBanner(id="banner")
+        yield SlashCompletions(id="slash")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status").data_bind(
             model=ChatApp.status_model, host=ChatApp.status_host, state=ChatApp.status_state,
@@ -234,7 +237,9 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, HistoryActions, Local
     def _on_submitted(self, event: PromptInput.Submitted) -> None:
         from .core.sanitize import no_surrogates
 
-        text = no_surrogates(event.text)
+        text = self.slash_or_text(no_surrogates(event.text))
+        if text is None:
+            return
         if not text.strip():
             if self.session.queue and self.session.resume_queue():
                 self.query_one(ErrorBanner).hide()

@@ -4,8 +4,6 @@ marker), and the queue's hooks into the prompt box. The rules are the session's
 
 from __future__ import annotations
 
-from textual import on
-
 from .widgets.message_log import MessageLog
 from .widgets.stream_aids import NewTextMarker
 
@@ -25,6 +23,6 @@ class FlowActions:
         log.scroll_end(animate=False, immediate=True)
         self.query_one(NewTextMarker).shown = False
 
-    @on(NewTextMarker.Clicked)
-    def _on_marker_clicked(self) -> None:
+    def on_new_text_marker_clicked(self, _message: NewTextMarker.Clicked) -> None:
+        """Named, not @on: Textual collects @on only from the App class itself."""
         self.action_follow()

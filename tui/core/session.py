@@ -334,6 +334,7 @@ class ChatSession:
         refusal = self.cannot_retry()
         if refusal:
             return refusal
+        self.queue.paused = False  # r on the banner resumes the queue too
         messages = self.messages
         if messages[-1].role == "assistant":
             messages.pop()

@@ -70,6 +70,10 @@ class HelpScreen(ModalScreen[None]):
                 rows.extend(self._rows(cls.BINDINGS))
             keys = self._keys_for_action(opener) if opener else ""
             sections.append((f"{title} ({keys})" if keys else title, rows))
+        from ..core.slash import COMMANDS
+
+        sections.append(("Slash commands (a / at the start of the prompt; // sends a literal slash)",
+                         [(command.usage, command.summary) for command in COMMANDS]))
         width = max(len(keys) for _title, rows in sections for keys, _ in rows)
         with VerticalScroll():
             yield Static(Text("Keys, as bound now (the keymap setting changes them)", style="bold"), classes="title")

@@ -51,6 +51,14 @@ class PromptInput(TextArea):
             event.stop()
             event.prevent_default()
             return
+        if event.key == "tab" and self.text.startswith("/"):
+            complete = getattr(self.app, "complete_slash", None)
+            completed = complete() if complete is not None else None
+            if completed is not None:
+                event.stop()
+                event.prevent_default()
+                self._set(completed)
+                return
         if event.key == "end" and not self.text:
             event.stop()
             await self.run_action("app.follow")
