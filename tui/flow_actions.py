@@ -26,3 +26,24 @@ class FlowActions:
     def on_new_text_marker_clicked(self, _message: NewTextMarker.Clicked) -> None:
         """Named, not @on: Textual collects @on only from the App class itself."""
         self.action_follow()
+
+    def action_open_editor(self) -> None:
+        """Ctrl+E: the prompt in $VISUAL / $EDITOR, with the app suspended (works over SSH and in tmux)."""
+        from textual.app import SuspendNotSupported
+
+        from .core.editor import edit
+        from .widgets.prompt_input import PromptInput
+
+        prompt = self.query_one(PromptInput)
+        try:
+            with self.suspend():
+                result = edit(prompt.text)
+        except SuspendNotSupported:  # headless (tests): raised before the editor ran
+            result = edit(prompt.text)
+        if result.text is None:
+            if result.error:
+                self.notify(result.error, severity="warning", timeout=5, markup=False)
+            return
+        prompt.load_text(result.text)
+        prompt.move_cursor(prompt.document.end)
+        prompt.focus()

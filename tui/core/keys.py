@@ -46,7 +46,7 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("log.previous", "up,k"), ("log.next", "down,j"), ("log.previous_code", "left_square_bracket"),
         ("log.next_code", "right_square_bracket"), ("log.copy", "c,y"),
     ),
-    "tui.widgets.prompt_input:PromptInput": (("prompt.newline", "ctrl+j,shift+enter"),),
+    "tui.widgets.prompt_input:PromptInput": (("prompt.newline", "ctrl+j,shift+enter"), ("prompt.editor", "ctrl+e")),
     "tui.widgets.tool_sidebar:ToolSidebar": (
         ("tools.next", "down,j"), ("tools.previous", "up,k"), ("tools.open", "enter"), ("tools.copy", "c"),
     ),

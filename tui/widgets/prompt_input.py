@@ -21,6 +21,8 @@ class PromptInput(TextArea):
     BINDINGS = [
         Binding("ctrl+j,shift+enter", "newline", "Newline", show=False, id="prompt.newline",
                 tooltip="Insert a newline in the prompt"),
+        Binding("ctrl+e", "app.open_editor", "Editor", show=False, id="prompt.editor",
+                tooltip="Edit the prompt in $VISUAL / $EDITOR (else vi); saving brings it back"),
     ]
 
     @dataclass
