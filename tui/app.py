@@ -172,6 +172,8 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
     # -- what the session reports ---------------------------------------------------------
     def _on_session(self, event: ev.Event) -> None:
         self.view.show(event)
+        if isinstance(event, ev.StateChanged) and event.state == "ready" and not self.session.busy:
+            self.notify_terminal("reply")
         if isinstance(event, ev.ReplyStarted):
             self._stream(event.request, event.reply)
         elif isinstance(event, ev.ToolsRequested):
@@ -193,6 +195,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         from .screens.confirm import ConfirmScreen
 
         async def ask(call, description: str, reason: str) -> str:
+            self.notify_terminal("confirm")
             return await self.push_screen_wait(ConfirmScreen(call, description, reason))
 
         await self.session.run_tools(ask)

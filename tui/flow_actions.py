@@ -47,3 +47,28 @@ class FlowActions:
         prompt.load_text(result.text)
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
+
+    # -- desktop notifications (core/notify.py) -----------------------------------------
+    terminal_focused = True
+    """False between Textual's AppBlur and AppFocus (when the terminal reports focus)."""
+
+    def on_app_blur(self) -> None:
+        self.terminal_focused = False
+
+    def on_app_focus(self) -> None:
+        self.terminal_focused = True
+
+    def notify_terminal(self, kind: str) -> None:
+        import os
+
+        from .core.notify import sequence, wanted
+
+        mode = self.settings.ui.notify if self.settings else "unfocused"
+        if wanted(mode, self.terminal_focused):
+            self.write_terminal(sequence(kind, os.environ))
+
+    def write_terminal(self, data: str) -> None:
+        """Straight to the terminal, as App.bell does; nothing is drawn."""
+        driver = getattr(self, "_driver", None)
+        if driver is not None:
+            driver.write(data)
