@@ -14,7 +14,7 @@ class SlashCompletions(Static):
     """The commands the typed word could start; Tab takes the first."""
 
     DEFAULT_CSS = """
-    SlashCompletions { display: none; height: auto; max-height: 10; padding: 0 1; background: $panel; }
+    SlashCompletions { display: none; height: auto; max-height: 16; padding: 0 1; background: $panel; }
     SlashCompletions.-shown { display: block; }
     """
 
@@ -30,10 +30,10 @@ class SlashCompletions(Static):
         self.shown = bool(commands)
         if not commands:
             return
-        table = Table.grid(padding=(0, 2))
+        table = Table.grid()
         table.add_column(no_wrap=True)
         table.add_column()
         for index, command in enumerate(commands):
-            table.add_row(Text(command.usage, style="bold reverse" if index == 0 else "bold"), Text(command.summary, style="dim"))
-        table.add_row(Text("Tab", style="italic"), Text("completes the first · // sends a literal slash", style="dim italic"))
+            table.add_row(Text(command.usage + "  ", style="bold reverse" if index == 0 else "bold"), Text(command.summary, style="dim"))
+        table.add_row(Text("Tab  ", style="italic"), Text("completes the first · // sends a literal slash", style="dim italic"))
         self.update(table)
