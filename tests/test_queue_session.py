@@ -36,8 +36,8 @@ def user_texts(h) -> list[str]:
 async def test_prompts_queued_while_busy_go_out_in_order_one_turn_each(harness, server):
     server.queue(s.text_reply("one"), s.text_reply("two"), s.text_reply("three"))
     h = harness()
-    assert h.session.submit("first")
-    assert h.session.submit("second") and h.session.submit("third")
+    assert h.session.queue.submit("first")
+    assert h.session.queue.submit("second") and h.session.queue.submit("third")
     assert h.of(ev.QueueChanged)[-1] == ev.QueueChanged(["second", "third"], False)
     await h.run()
     assert [(m.role, m.content) for m in h.session.messages] == [
@@ -52,9 +52,9 @@ async def test_prompts_queued_while_busy_go_out_in_order_one_turn_each(harness, 
 async def test_queue_waits_for_the_tool_rounds_of_the_turn(harness, server):
     server.queue(s.tool_calls_reply(CALC), s.text_reply("42."), s.text_reply("a"), s.text_reply("b"), s.text_reply("c"))
     h = harness(tools=True)
-    h.session.submit("compute")
+    h.session.queue.submit("compute")
     for text in ("q1", "q2", "q3"):
-        h.session.submit(text)
+        h.session.queue.submit(text)
     await h.run()
     assert h.roles() == ["user", "assistant", "tool", "assistant"] + ["user", "assistant"] * 3
     assert user_texts(h) == ["compute", "q1", "q2", "q3"]
@@ -64,13 +64,13 @@ async def test_queue_waits_for_the_tool_rounds_of_the_turn(harness, server):
 async def test_a_failed_turn_pauses_the_queue_until_resumed(harness, server):
     server.queue(s.http_error(500), s.text_reply("later"))
     h = harness()
-    h.session.submit("first")
-    h.session.submit("waiting")
+    h.session.queue.submit("first")
+    h.session.queue.submit("waiting")
     await h.run()
     assert h.session.queue.paused and h.session.queue.texts == ["waiting"]
     assert h.of(ev.QueueChanged)[-1] == ev.QueueChanged(["waiting"], True)
     assert len(server.requests) == 1
-    assert h.session.resume_queue()
+    assert h.session.queue.resume()
     await h.run()
     assert user_texts(h) == ["first", "waiting"] and h.session.messages[-1].content == "later"
     assert not h.session.queue.paused
@@ -79,23 +79,23 @@ async def test_a_failed_turn_pauses_the_queue_until_resumed(harness, server):
 async def test_taking_back_the_last_queued_prompt(harness, server):
     server.queue(s.text_reply("one"))
     h = harness()
-    h.session.submit("first")
-    h.session.submit("keep")
-    h.session.submit("edit me")
-    assert h.session.take_back_queued() == "edit me"
+    h.session.queue.submit("first")
+    h.session.queue.submit("keep")
+    h.session.queue.submit("edit me")
+    assert h.session.queue.take_back() == "edit me"
     assert h.session.queue.texts == ["keep"]
-    assert h.session.take_back_queued() == "keep"
-    assert h.session.take_back_queued() is None
+    assert h.session.queue.take_back() == "keep"
+    assert h.session.queue.take_back() is None
     await h.run()
     assert user_texts(h) == ["first"] and len(server.requests) == 1
 
 
 async def test_queued_prompts_survive_a_crash_and_come_back_paused(harness, server, settings):
     h = harness()
-    h.session.submit("first")
+    h.session.queue.submit("first")
     h.session.checkpoint(force=True)
-    h.session.submit("queued one")
-    h.session.submit("queued two")
+    h.session.queue.submit("queued one")
+    h.session.queue.submit("queued two")
     cid = h.session.history.conversation_id
     # "Crash": nothing more happens in this session; a new one reads the same file.
     events: list = []
@@ -106,7 +106,7 @@ async def test_queued_prompts_survive_a_crash_and_come_back_paused(harness, serv
     assert [m.role for m in again.messages] == ["user", "assistant"]  # queued rows are not messages
     assert again.history.store.conversation(cid).count == 2
     server.queue(s.text_reply("sent"), s.stall_after("second"))
-    assert again.resume_queue()  # resuming sends the next one, and the rest follow
+    assert again.queue.resume()  # resuming sends the next one, and the rest follow
     from tui.core.session_runner import run
 
     task = asyncio.create_task(run(again, h.client))

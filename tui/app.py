@@ -244,7 +244,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         if text is None:
             return
         if not text.strip():
-            if self.session.queue and self.session.resume_queue():
+            if self.session.queue and self.session.queue.resume():
                 self.query_one(ErrorBanner).hide()
             return
         self.status_hint = ""
@@ -253,7 +253,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         prompt.clear()
         if not self.session.busy:
             self.query_one(ErrorBanner).hide()
-        self.session.submit(text)
+        self.session.queue.submit(text)
 
     def _busy_refusal(self, what: str = "") -> bool:
         if not (self.streaming or self.tools_running):
@@ -266,14 +266,10 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
         return True
 
-    def take_back_queued(self) -> str | None:
-        """Up in the empty prompt: the last queued prompt comes back to be edited."""
-        return self.session.take_back_queued() if self.session is not None else None
-
     def action_stop(self) -> None:
         prompt = self.query_one(PromptInput)
         if self.session is not None and self.session.queue and prompt.has_focus and not prompt.text:
-            self.session.take_back_queued()  # Esc cancels the last queued prompt before it stops anything
+            self.session.queue.take_back()  # Esc cancels the last queued prompt before it stops anything
             return
         if self.streaming or self.tools_running:
             for worker in self.workers:

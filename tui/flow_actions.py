@@ -16,6 +16,10 @@ class FlowActions:
         if refusal:
             self.notify(refusal, timeout=3)
 
+    def take_back_queued(self) -> str | None:
+        """Up in the empty prompt: the last queued prompt comes back to be edited."""
+        return self.session.queue.take_back() if self.session is not None else None
+
     def action_follow(self) -> None:
         """Scroll to the end and follow the reply again."""
         log = self.query_one(MessageLog)

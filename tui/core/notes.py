@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage
+from .stream import Usage
 
 STATUS_NOTES = {
     INTERRUPTED: "⚠ interrupted",
@@ -45,3 +46,21 @@ def reply_note(message: ChatMessage, *, versions: str = "", extra: Iterable[str]
         notes.append(note)
         warning = True
     return " · ".join(notes), warning
+
+
+def last_user_index(messages: list[ChatMessage]) -> int | None:
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role == "user":
+            return index
+    return None
+
+
+def usage_text(usage: Usage) -> str:
+    parts = []
+    if usage.prompt_tokens is not None:
+        parts.append(f"{usage.prompt_tokens} in")
+    if usage.completion_tokens is not None:
+        parts.append(f"{usage.completion_tokens} out")
+    if usage.cost is not None:
+        parts.append(f"${usage.cost:.4f}")
+    return " · ".join(parts)

@@ -11,8 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from . import session_events as ev
+
 if TYPE_CHECKING:
-    from .history import History
+    from .session import ChatSession
 
 QUEUED = "queued"
 PAUSED_HINT = "the queue is paused — Enter on an empty prompt (or r) sends the next one"
@@ -26,14 +28,61 @@ class Queued:
 
 
 class PromptQueue:
-    """Owned and written by one ChatSession; the session decides when one goes out."""
+    """One per ChatSession, and the one writer of its queue. It sends through the session's
+    public ``send``; the session tells it when a turn ended (``turn_ended``) or broke off
+    (``pause``)."""
 
-    def __init__(self, history: History) -> None:
-        self.history = history
+    def __init__(self, session: ChatSession) -> None:
+        self.session = session
+        self.history = session.history
         self.items: list[Queued] = []
         self.paused = False
         """True after a failed or stopped turn: nothing goes out until resumed."""
 
+    # -- what the user does ---------------------------------------------------------
+    def submit(self, text: str) -> bool:
+        """Enter: send now, or queue while the session is busy."""
+        session = self.session
+        if not text.strip():
+            return False
+        if not session.busy:
+            return session.send(text)
+        self.add(text, self.history.conversation_id)
+        self.changed()
+        return True
+
+    def resume(self) -> bool:
+        """Send the next queued prompt now; False when there is none (or it must wait)."""
+        self.paused = False
+        text = None if self.session.busy else self.pop()
+        self.changed()
+        return text is not None and self.session.send(text)
+
+    def take_back(self) -> str | None:
+        """The last queued prompt, out of the queue (to edit, or to drop)."""
+        text = self.take_last()
+        self.changed()
+        return text
+
+    # -- what the session reports -----------------------------------------------------
+    def turn_ended(self) -> None:
+        if self.items and not self.paused:
+            self.resume()
+
+    def pause(self) -> None:
+        """A failed or stopped turn: what is queued waits to be resumed."""
+        self.paused = self.paused or bool(self.items)
+        self.changed()
+
+    def unpause(self) -> None:
+        """Retrying the failed turn resumes the queue when that turn ends."""
+        self.paused = False
+        self.changed()
+
+    def changed(self) -> None:
+        self.session.emit(ev.QueueChanged(self.texts, self.paused))
+
+    # -- the list itself ----------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.items)
 
@@ -66,6 +115,7 @@ class PromptQueue:
         """A new or another conversation: the stored rows stay with their own conversation."""
         self.items = []
         self.paused = False
+        self.changed()
 
     def load(self, conversation_id: int) -> None:
         store = self.history.store
@@ -75,6 +125,7 @@ class PromptQueue:
         ).fetchall()
         self.items = [Queued(row["content"], row["id"]) for row in rows]
         self.paused = bool(self.items)
+        self.changed()
 
     def _save(self, text: str, conversation_id: int | None) -> int | None:
         if conversation_id is None:

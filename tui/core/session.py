@@ -22,7 +22,7 @@ from .chat_options import ChatOptions
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
-from .notes import reply_note
+from .notes import last_user_index, reply_note, usage_text
 from .queue import PromptQueue
 from .stream import Usage
 from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
@@ -33,24 +33,6 @@ if TYPE_CHECKING:
     from .tools import ToolRegistry
 
 BUSY = "A reply is still streaming — press Esc to stop it first."
-
-
-def last_user_index(messages: list[ChatMessage]) -> int | None:
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            return index
-    return None
-
-
-def usage_text(usage: Usage) -> str:
-    parts = []
-    if usage.prompt_tokens is not None:
-        parts.append(f"{usage.prompt_tokens} in")
-    if usage.completion_tokens is not None:
-        parts.append(f"{usage.completion_tokens} out")
-    if usage.cost is not None:
-        parts.append(f"${usage.cost:.4f}")
-    return " · ".join(parts)
 
 
 class ChatSession:
@@ -95,7 +77,7 @@ class ChatSession:
         self._rounds = 0
         self._turn = 0
         self._model_before_switch: str | None = None
-        self.queue = PromptQueue(history)
+        self.queue = PromptQueue(self)
         """Prompts sent while busy; one goes out each time a turn ends well."""
         self._continuing: ChatMessage | None = None
         """The cut-off reply the one being streamed continues."""
@@ -138,36 +120,6 @@ class ChatSession:
         self._start_reply()
         return True
 
-    def submit(self, text: str) -> bool:
-        """Enter: send now, or queue while busy (a failed or stopped turn pauses the queue)."""
-        if not text.strip():
-            return False
-        if not self.busy:
-            return self.send(text)
-        self.queue.add(text, self.history.conversation_id)
-        self._queue_changed()
-        return True
-
-    def resume_queue(self) -> bool:
-        """Send the next queued prompt now; False when there is none (or it must wait)."""
-        self.queue.paused = False
-        text = None if self.busy else self.queue.pop()
-        if text is None:
-            self._queue_changed()
-            return False
-        self._queue_changed()
-        return self.send(text)
-
-    def take_back_queued(self) -> str | None:
-        """The last queued prompt, out of the queue (to edit, or to drop)."""
-        text = self.queue.take_last()
-        self._queue_changed()
-        return text
-
-    def _queue_changed(self, *, pause: bool = False) -> None:
-        self.queue.paused = self.queue.paused or (pause and bool(self.queue))
-        self.emit(ev.QueueChanged(self.queue.texts, self.queue.paused))
-
     def continue_reply(self) -> str | None:
         """Ask the model to go on from where the last (cut-off) reply stopped."""
         refusal = continuation.refusal(self.busy, self.messages)
@@ -185,7 +137,7 @@ class ChatSession:
     def _start_reply(self) -> None:
         failure = self._precheck()
         if failure is not None:
-            self._queue_changed(pause=True)
+            self.queue.pause()
             self.emit(ev.StateChanged("failed"))
             self.emit(ev.ReplyFailed(failure, self.last_prompt))
             return
@@ -243,8 +195,7 @@ class ChatSession:
             return
         self._auto_continued = False
         self.emit(ev.StateChanged("ready"))
-        if self.queue and not self.queue.paused:
-            self.resume_queue()
+        self.queue.turn_ended()
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
         calls = []
@@ -269,7 +220,7 @@ class ChatSession:
             self.continue_reply()
             return
         self._auto_continued = False
-        self._queue_changed(pause=True)
+        self.queue.pause()
         self.emit(ev.StateChanged("failed"))
         self.emit(ev.ReplyFailed(failure, "" if message.content else self.last_prompt))
 
@@ -277,7 +228,7 @@ class ChatSession:
         message = self._end(STOPPED)
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
-        self._queue_changed(pause=True)
+        self.queue.pause()
         self.emit(ev.StateChanged("stopped"))
 
     # -- tools ----------------------------------------------------------------
@@ -306,7 +257,7 @@ class ChatSession:
         self.pending_calls = []
         self.tools_running = False
         if cancelled:
-            self._queue_changed(pause=True)
+            self.queue.pause()
             self.emit(ev.StateChanged("stopped"))
             self.emit(ev.ToolsCancelled())
             return
@@ -334,7 +285,7 @@ class ChatSession:
         refusal = self.cannot_retry()
         if refusal:
             return refusal
-        self.queue.paused = False  # r on the banner resumes the queue too
+        self.queue.unpause()  # r on the banner resumes the queue too
         messages = self.messages
         if messages[-1].role == "assistant":
             messages.pop()
@@ -427,7 +378,6 @@ class ChatSession:
         self.history.reset()
         self.emit(ev.Cleared())
         self.queue.clear()
-        self._queue_changed()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -449,7 +399,6 @@ class ChatSession:
         self.title = info.title
         self._reloaded()
         self.queue.load(conversation_id)
-        self._queue_changed()
         return True
 
     def set_model(self, model: str) -> None:
