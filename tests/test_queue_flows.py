@@ -126,3 +126,48 @@ async def test_new_text_marker_while_reading_above_and_end_follows(make_app, ser
         await pilot.press("end")
         await pilot.pause()
         assert not marker.display and log.scroll_y == log.max_scroll_y
+
+
+async def test_queued_prompts_come_back_queued_after_a_restart(make_app, settings, server):
+    from tui.app import make_app as real_make_app
+
+    server.queue(s.stall_after("Partial"), s.text_reply("Later."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first", wait=False)
+        await wait_for(lambda: app.streaming)
+        await send(pilot, "queued before the crash", wait=False)
+        await pilot.pause()
+    server.release_stalls()
+    again = real_make_app(settings, open_conversation="latest")
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        queued = again.query_one(QueuedPrompts)
+        assert queued.texts == ["queued before the crash"] and queued.display
+        assert "paused" in screen_text(again) and users(again) == ["first"]
+        await send(pilot, "", wait=False)  # Enter on the empty prompt resumes
+        await wait_for(lambda: users(again) == ["first", "queued before the crash"] and not again.session.busy)
+        await settle(pilot)
+        assert replies(again)[-1].text == "Later." and not queued.display
+
+
+async def test_a_click_on_the_marker_follows_the_stream(make_app, server):
+    text = "\n\n".join(f"Paragraph {n}." for n in range(40))
+    second = s.text_reply("Start. " + text)
+    second.actions.insert(3, ("stall",))
+    server.queue(s.text_reply(text), second)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "long")
+        await send(pilot, "again", wait=False)
+        await wait_for(lambda: app.streaming and len(replies(app)) == 2 and replies(app)[1].text)
+        log = app.query_one(MessageLog)
+        log.scroll_to(y=0, animate=False, immediate=True)
+        log.release_anchor()
+        server.release_stalls()
+        marker = app.query_one(NewTextMarker)
+        await wait_for(lambda: marker.display)
+        await settle(pilot)
+        await pilot.click(NewTextMarker)
+        await pilot.pause()
+        assert not marker.display and log.scroll_y == log.max_scroll_y

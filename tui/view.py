@@ -26,6 +26,8 @@ class SessionView:
         self.app = app
         self.reply_widget: AssistantMessage | None = None
         self.call_keys: set[str] = set()
+        self._log: MessageLog | None = None
+        self._marker: NewTextMarker | None = None
 
     def show(self, event: ev.Event) -> None:
         app = self.app
@@ -98,9 +100,10 @@ class SessionView:
     def content(self, text: str) -> None:
         if self.reply_widget is not None:
             self.reply_widget.append(text)
-            log = self.app.query_one(MessageLog)
+            if self._log is None:  # looked up once: this runs every frame of a stream
+                self._log, self._marker = self.app.query_one(MessageLog), self.app.query_one(NewTextMarker)
             # Textual's own "the user scrolled away"; back at the bottom, it follows again
-            self.app.query_one(NewTextMarker).shown = getattr(log, "_anchor_released", False)
+            self._marker.shown = getattr(self._log, "_anchor_released", False)
 
     def reasoning(self, text: str) -> None:
         if self.reply_widget is not None:
