@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import contextlib
 
 import pytest
@@ -12,6 +13,7 @@ from tests.helpers import wait_for
 from tests.test_session import CALC, Harness
 from tui.core import session_events as ev
 from tui.core.continuation import BUSY, CONTINUE_PROMPT, NOTHING
+from tui.core.export import to_json, to_markdown
 from tui.core.history import History
 from tui.core.session import ChatSession
 
@@ -147,6 +149,11 @@ async def test_continue_joins_the_same_reply(harness, server, cut):
     reread = ChatSession(h.settings, History(h.settings))
     reread.open(h.session.history.conversation_id)
     assert reread.notes()(1) == ("continued", False)
+    info = reread.history.info()
+    exported = json.loads(to_json(info, reread.messages))
+    assert [m["role"] for m in exported["messages"]] == ["user", "assistant"]
+    assert exported["messages"][1]["content"] == "Partial answer and the rest."
+    assert to_markdown(info, reread.messages).count("Partial answer") == 1
 
 
 async def test_continue_is_refused_on_a_complete_reply_or_while_streaming(harness, server):
