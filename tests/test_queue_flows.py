@@ -6,6 +6,7 @@ from tests import sse_server as s
 from tests.helpers import replies, screen_text, send, settle, users, wait_for
 from tests.test_session import CALC
 from tui.core.continuation import CONTINUE_PROMPT
+from tui.widgets.error_banner import ErrorBanner
 from tui.widgets.message_log import MessageLog
 from tui.widgets.prompt_input import PromptInput
 from tui.widgets.stream_aids import NewTextMarker, QueuedPrompts
@@ -84,8 +85,10 @@ async def test_continue_after_a_cut_and_after_length(make_app, server):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "Tell me")
+        assert app.query_one(ErrorBanner).visible
         await pilot.press("f10")
         await settle(pilot)
+        assert not app.query_one(ErrorBanner).visible
         assert [r.text for r in replies(app)] == ["Partial answer then more."]
         assert server.requests[-1]["messages"][-1] == {"role": "user", "content": CONTINUE_PROMPT}
         assert "continued" in screen_text(app)

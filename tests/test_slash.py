@@ -64,6 +64,9 @@ async def test_commands_with_arguments_change_the_next_request(make_app, server)
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "/temp hot")
         assert app.query_one(StatusLine).hint == TEMPERATURE_ERROR[:1].upper() + TEMPERATURE_ERROR[1:]
+        assert app.query_one(PromptInput).text == "/temp hot"  # kept, to fix
+        await send(pilot, "/export pdf")
+        assert "md or json" in app.query_one(StatusLine).hint and app.query_one(PromptInput).text == "/export pdf"
         for command in ("/temp 0.5", "/max 300", "/system Be brief.", "/model other-model"):
             await send(pilot, command)
         assert app.query_one(PromptInput).text == ""

@@ -12,9 +12,13 @@ class FlowActions:
     """Mixed into ChatApp, which provides the session and the widgets."""
 
     def action_continue_reply(self) -> None:
+        from .widgets.error_banner import ErrorBanner
+
         refusal = self.session.continue_reply() if self.session is not None else None
         if refusal:
             self.notify(refusal, timeout=3)
+        elif self.session is not None and self.session.busy:
+            self.query_one(ErrorBanner).hide()  # the cut it reported is being mended
 
     def take_back_queued(self) -> str | None:
         """Up in the empty prompt: the last queued prompt comes back to be edited."""

@@ -25,18 +25,19 @@ class SlashActions:
         if isinstance(parsed, str):
             return parsed
         prompt = self.query_one("#prompt", TextArea)
-        prompt.remember(text)
-        prompt.clear()
-        self.status_hint = ""
-        self.run_slash(parsed)
+        if self.run_slash(parsed):
+            prompt.remember(text)
+            prompt.clear()
+            self.status_hint = ""
         return None
 
-    def run_slash(self, invocation: slash.Invocation) -> None:
+    def run_slash(self, invocation: slash.Invocation) -> bool:
+        """False when the argument was refused (the hint says why; the prompt is kept)."""
         handler = getattr(self, f"slash_{invocation.command.name}", None)
         if invocation.arg and handler is not None:
-            handler(invocation.arg)
-        else:
-            self.call_next(self.run_action, invocation.command.action)
+            return handler(invocation.arg) is not False
+        self.call_next(self.run_action, invocation.command.action)
+        return True
 
     def slash_refused(self, error: slash.SlashError) -> None:
         self.status_hint = str(error)
@@ -65,32 +66,32 @@ class SlashActions:
     def slash_system(self, text: str) -> None:
         self._set_option("system prompt", system_prompt=text)
 
-    def slash_temp(self, text: str) -> None:
+    def slash_temp(self, text: str) -> bool | None:
         try:
             value = None if text.lower() == "default" else parse_temperature(text)
         except ValueError as exc:
             self.slash_refused(slash.SlashError(_sentence(str(exc))))
-            return
+            return False
         self._set_option("temperature", temperature=value)
 
-    def slash_max(self, text: str) -> None:
+    def slash_max(self, text: str) -> bool | None:
         try:
             value = None if text.lower() == "default" else parse_max_tokens(text)
         except ValueError as exc:
             self.slash_refused(slash.SlashError(_sentence(str(exc))))
-            return
+            return False
         self._set_option("max tokens", max_tokens=value)
 
-    def slash_export(self, fmt: str) -> None:
+    def slash_export(self, fmt: str) -> bool | None:
         if fmt.lower() not in ("md", "json"):
             self.slash_refused(slash.SlashError(f"/export takes md or json, not '{fmt}'."))
-            return
+            return False
         self.action_export(fmt.lower())
 
-    def slash_theme(self, name: str) -> None:
+    def slash_theme(self, name: str) -> bool | None:
         if name not in self.available_themes:
             self.slash_refused(slash.SlashError(f"Unknown theme '{name}'. Available: {', '.join(sorted(self.available_themes))}."))
-            return
+            return False
         self.theme = name
 
     def _set_option(self, what: str, **change) -> None:
