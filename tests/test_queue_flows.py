@@ -174,3 +174,35 @@ async def test_a_click_on_the_marker_follows_the_stream(make_app, server):
         await pilot.click(NewTextMarker)
         await pilot.pause()
         assert not marker.display and log.scroll_y == log.max_scroll_y
+
+
+async def test_a_failed_turn_says_on_the_banner_that_the_queue_waits_and_r_resumes(make_app, server):
+    first = s.text_reply("never sent")
+    first.actions[:] = [("stall",), *s.http_error(500).actions]
+    server.queue(first, s.text_reply("Retried."), s.text_reply("Queued one."))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first", wait=False)
+        await wait_for(lambda: app.streaming)
+        await send(pilot, "queued", wait=False)
+        server.release_stalls()
+        await settle(pilot)
+        banner = app.query_one(ErrorBanner)
+        assert banner.visible and app.session.queue.paused
+        assert "1 queued prompt waits" in screen_text(app)
+        banner.focus()
+        await pilot.press("r")
+        await wait_for(lambda: users(app) == ["first", "queued"] and not app.session.busy and len(replies(app)) == 2)
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Retried.", "Queued one."]
+
+
+async def test_auto_continue_in_the_app(make_app, server, settings):
+    server.queue(s.cut_midstream("Partial answer"), s.text_reply(" and the rest."))
+    app = make_app(stream=settings.stream.model_copy(update={"auto_continue": True}))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "Tell me")
+        await wait_for(lambda: len(server.requests) == 2 and not app.session.busy)
+        await settle(pilot)
+        assert [r.text for r in replies(app)] == ["Partial answer and the rest."]
+        assert not app.query_one(ErrorBanner).visible and "continued" in screen_text(app)

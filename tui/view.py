@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .core import session_events as ev
 from .core.conversation import COMPLETE
+from .core.queue import paused_note
 from .core.toolcalls import ToolCall
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import AssistantMessage, MessageLog
@@ -52,7 +53,7 @@ class SessionView:
                 app.call_after_refresh(app.memory.reply_finished)
             case ev.ReplyFailed(failure=failure, prompt=prompt):
                 banner = app.query_one(ErrorBanner)
-                banner.show(failure)
+                banner.show(failure, note=paused_note(len(app.session.queue)))
                 self._restore_prompt(prompt)
                 if failure.kind != "no_key":
                     banner.focus()

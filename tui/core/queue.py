@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     from .session import ChatSession
 
 QUEUED = "queued"
-PAUSED_HINT = "the queue is paused — Enter on an empty prompt (or r) sends the next one"
+
+
+def paused_note(count: int) -> str:
+    """What the failure banner adds while prompts wait."""
+    if not count:
+        return ""
+    prompts = "1 queued prompt waits" if count == 1 else f"{count} queued prompts wait"
+    return f"⏸ {prompts}: r retries this turn, then they go on; Enter on an empty prompt sends the next one now."
 
 
 @dataclass
