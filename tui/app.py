@@ -255,15 +255,11 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
             self.query_one(ErrorBanner).hide()
         self.session.queue.submit(text)
 
-    def _busy_refusal(self, what: str = "") -> bool:
+    def _busy_refusal(self, what: str) -> bool:
         if not (self.streaming or self.tools_running):
             return False
-        if what:
-            self.status_hint = f"{what} is refused while a reply streams — Esc stops it"
-            self.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
-        else:
-            self.status_hint = "a reply is still streaming — Esc to stop"
-            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
+        self.status_hint = f"{what} is refused while a reply streams — Esc stops it"
+        self.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
         return True
 
     def action_stop(self) -> None:

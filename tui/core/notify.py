@@ -12,7 +12,6 @@ from collections.abc import Mapping
 TEXTS = {
     "reply": "tui-chat: the reply is ready",
     "confirm": "tui-chat: a tool waits for your confirmation",
-    "background": "tui-chat: a reply finished in another tab",
 }
 BEL = "\x07"
 
