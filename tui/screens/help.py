@@ -13,8 +13,10 @@ from ..widgets.bound_keys import key_labels
 from ..widgets.key_bar import KeyBar
 
 INPUT_KEYS = [
-    ("⏎", "Send the prompt"),
-    ("↑ / ↓", "Recall earlier prompts (on the first / last line)"),
+    ("⏎", "Send the prompt (while a reply streams: queue it; empty: resume a paused queue)"),
+    ("↑ / ↓", "Recall earlier prompts (on the first / last line); ↑ on an empty prompt takes back the last queued one"),
+    ("esc", "On an empty prompt: cancel the last queued prompt"),
+    ("tab", "After a / at the start: complete the slash command"),
 ]
 """Keys the input box handles itself rather than through a binding."""
 
