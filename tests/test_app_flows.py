@@ -236,20 +236,22 @@ async def test_escape_cancels_stream_and_keeps_partial(make_app, server):
         assert not [w for w in app.workers if w.group == "reply" and w.is_running]
 
 
-async def test_send_while_streaming_shows_hint_not_queue(make_app, server):
-    server.queue(s.stall_after("Partial"))
+async def test_send_while_streaming_queues_the_prompt(make_app, server):
+    """Issue 17: Enter while a reply streams queues the prompt instead of refusing it."""
+    first = s.text_reply("Partial answer.")
+    first.actions.insert(2, ("stall",))
+    server.queue(first, s.text_reply("Second answer."))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "first", wait=False)
-        await wait_for(lambda: app.streaming and replies(app) and replies(app)[0].text == "Partial")
+        await wait_for(lambda: app.streaming and replies(app) and replies(app)[0].text == "Partial ")
         await send(pilot, "second", wait=False)
         await pilot.pause()
-        assert "still streaming" in app.query_one(StatusLine).hint
-        assert app.query_one(PromptInput).text == "second"
-        await pilot.press("escape")
+        assert app.query_one(PromptInput).text == "" and app.session.queue.texts == ["second"]
         server.release_stalls()
+        await wait_for(lambda: users(app) == ["first", "second"] and not app.streaming and len(replies(app)) == 2)
         await settle(pilot)
-        assert users(app) == ["first"]
+        assert replies(app)[1].text == "Second answer."
 
 
 async def test_multi_turn_request_body(make_app, server):

@@ -356,3 +356,55 @@ class TestAttachments:
             await pilot.pause()
 
         assert snap_compare(make_app(tools=NO_TOOLS, context_window=100), terminal_size=SIZE, run_before=run_before)
+
+
+class TestQueueAndSlash:
+    """Issue 17: prompts queued behind a streaming reply, the new-text marker, slash commands."""
+
+    def test_queued_prompts_under_a_streaming_reply(self, snap_compare, make_app, server):
+        scenario = s.text_reply("Counting slowly: one, two, three.")
+        scenario.actions.insert(4, ("stall",))
+        server.queue(scenario)
+
+        async def run_before(pilot):
+            steady(pilot)
+            await send(pilot, "Count to ten.", wait=False)
+            await wait_until(lambda: pilot.app.streaming and pilot.app.view.reply_widget is not None and pilot.app.view.reply_widget.text)
+            await send(pilot, "Then count back down.", wait=False)
+            await send(pilot, "And say done.", wait=False)
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+    def test_new_text_marker_while_reading_above(self, snap_compare, make_app, server):
+        text = "\n\n".join(f"Paragraph {n} of the answer." for n in range(30))
+        second = s.text_reply("More: " + text)
+        second.actions.insert(3, ("stall",))
+        server.queue(s.text_reply(text), second)
+
+        async def run_before(pilot):
+            from tui.widgets.message_log import MessageLog
+            from tui.widgets.stream_aids import NewTextMarker
+
+            steady(pilot)
+            await send(pilot, "A long answer, please.")
+            await send(pilot, "Another one.", wait=False)
+            await wait_until(lambda: pilot.app.streaming and pilot.app.view.reply_widget is not None and pilot.app.view.reply_widget.text)
+            log = pilot.app.query_one(MessageLog)
+            log.scroll_to(y=0, animate=False, immediate=True)
+            log.release_anchor()
+            server.release_stalls()
+            await wait_until(lambda: pilot.app.query_one(NewTextMarker).display and not pilot.app.streaming)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+    def test_slash_completion_list(self, snap_compare, make_app):
+        async def run_before(pilot):
+            steady(pilot)
+            pilot.app.query_one(PromptInput).focus()
+            await pilot.press("/")
+            await pilot.pause()
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)

@@ -21,6 +21,8 @@ from . import boot, inline
 from .attach_actions import AttachActions
 from . import messages as m
 from .comforts import ComfortActions
+from .flow_actions import FlowActions
+from .slash_actions import SlashActions
 from .core import session_events as ev
 from .core.clients import Clients
 from .core.preview import Preview
@@ -36,6 +38,8 @@ from .view import SessionView
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
+from .widgets.slash_list import SlashCompletions
+from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
@@ -43,7 +47,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 
-class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, AttachActions, App[None]):
+class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, HistoryActions, LocalActions, AttachActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -64,6 +68,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
         Binding("ctrl+up", "focus_log", "Messages", id="app.focus_log", tooltip="Select messages in the log (then Up/Down, [ ], c to copy)", show=False),
         Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
         Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
+        Binding("f10", "continue_reply", "Continue", id="app.continue_reply", tooltip="Continue a reply that was cut off, from exactly where it stopped", show=False),
+        Binding("end", "follow", "Follow", id="app.follow", tooltip="Follow the streaming reply again (after scrolling up)", show=False),
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
         Binding("alt+k", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
         Binding("alt+u", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
@@ -138,9 +144,12 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
         with Horizontal(id="main"):
             yield MessageLog(id="log")
             yield ToolSidebar(id="sidebar")
+        yield NewTextMarker(id="new-text")
+        yield QueuedPrompts(id="queued")
         yield ErrorBanner(id="banner")
         yield ContextBanner(id="context-banner")
         yield AttachmentBar(id="attachments")
+        yield SlashCompletions(id="slash")
         yield PromptInput(id="prompt")
         yield StatusLine(id="status").data_bind(
             model=ChatApp.status_model, host=ChatApp.status_host, state=ChatApp.status_state,
@@ -179,6 +188,8 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
     # -- what the session reports ---------------------------------------------------------
     def _on_session(self, event: ev.Event) -> None:
         self.view.show(event)
+        if isinstance(event, ev.StateChanged) and event.state == "ready" and not self.session.busy:
+            self.notify_terminal("reply")
         if isinstance(event, (ev.ReplyStarted, ev.CompactionStarted)):
             self._stream(event.request, event.reply)
         elif isinstance(event, ev.ToolsRequested):
@@ -200,6 +211,7 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
         from .screens.confirm import ConfirmScreen
 
         async def ask(call, description: str, reason: str) -> str:
+            self.notify_terminal("confirm")
             return await self.push_screen_wait(ConfirmScreen(call, description, reason))
 
         await self.session.run_tools(ask)
@@ -244,32 +256,43 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
     def _on_submitted(self, event: PromptInput.Submitted) -> None:
         from .core.sanitize import no_surrogates
 
-        text = no_surrogates(event.text)
-        if self._busy_refusal():
+        text = self.slash_or_text(no_surrogates(event.text))
+        if text is None:
             return
-        attachments = self.take_attachments()
-        if not text.strip() and not attachments:
+        bar = self.query_one(AttachmentBar)
+        if not text.strip() and not bar.attachments:
+            if self.session.queue and self.session.queue.resume():
+                self.query_one(ErrorBanner).hide()
+            return
+        if bar.attachments and self.session.busy:  # the queue keeps text only
+            self.notify("A prompt with attachments cannot wait in the queue: send it when this reply ends.", severity="warning", timeout=4)
+            return
             return
         self.status_hint = ""
         prompt = self.query_one(PromptInput)
         prompt.remember(text)
         prompt.clear()
-        self.query_one(ErrorBanner).hide()
+        if not self.session.busy:
+            self.query_one(ErrorBanner).hide()
         self.query_one(ContextBanner).hide()
-        self.session.send(text, attachments)
+        attachments = self.take_attachments()
+        if attachments:
+            self.session.send(text, attachments)
+        else:
+            self.session.queue.submit(text)
 
-    def _busy_refusal(self, what: str = "") -> bool:
+    def _busy_refusal(self, what: str) -> bool:
         if not (self.streaming or self.tools_running):
             return False
-        if what:
-            self.status_hint = f"{what} is refused while a reply streams — Esc stops it"
-            self.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
-        else:
-            self.status_hint = "a reply is still streaming — Esc to stop"
-            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning", timeout=3)
+        self.status_hint = f"{what} is refused while a reply streams — Esc stops it"
+        self.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
         return True
 
     def action_stop(self) -> None:
+        prompt = self.query_one(PromptInput)
+        if self.session is not None and self.session.queue and prompt.has_focus and not prompt.text:
+            self.session.queue.take_back()  # Esc cancels the last queued prompt before it stops anything
+            return
         if self.streaming or self.tools_running:
             for worker in self.workers:
                 if worker.group in ("reply", "tools"):
@@ -382,6 +405,7 @@ class ChatApp(StartupActions, ComfortActions, HistoryActions, LocalActions, Atta
         for binding in self.BINDINGS:
             if isinstance(binding, Binding) and binding.action not in ("quit",):
                 yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+        yield SystemCommand("Edit the prompt in $EDITOR", "Open the prompt in $VISUAL / $EDITOR (Ctrl+E in the input)", self.action_open_editor)
         yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
         yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
 

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 from .core import session_events as ev
 from .core.conversation import COMPLETE
+from .core.queue import paused_note
 from .core.toolcalls import ToolCall
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import AssistantMessage, MessageLog
 from .widgets.prompt_input import PromptInput
+from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
@@ -25,6 +27,8 @@ class SessionView:
         self.app = app
         self.reply_widget: AssistantMessage | None = None
         self.call_keys: set[str] = set()
+        self._log: MessageLog | None = None
+        self._marker: NewTextMarker | None = None
 
     def show(self, event: ev.Event) -> None:
         app = self.app
@@ -32,13 +36,14 @@ class SessionView:
         match event:
             case ev.UserAdded(text=text, attachments=attachments):
                 log.add_user(text, attachments)
-            case ev.ReplyStarted():
-                self.reply_widget = log.add_assistant()
+            case ev.ReplyStarted(reply=reply):
+                self.reply_widget = log.add_assistant(reply.text, reasoning=reply.reasoning)  # a continued reply starts with its text
                 log.anchor()
                 loading = app.local and not app.local.server.load_seconds
                 app.status_state = "loading local model…" if loading else "streaming"
             case ev.ReplyEnded(message=message, note=note, warning=warning, calls=calls):
                 widget, self.reply_widget = self.reply_widget, None
+                app.query_one(NewTextMarker).shown &= getattr(log, "_anchor_released", False)
                 if widget is not None:
                     widget.streaming = False
                     if message.status == COMPLETE:
@@ -48,7 +53,7 @@ class SessionView:
                 app.call_after_refresh(app.memory.reply_finished)
             case ev.ReplyFailed(failure=failure, prompt=prompt, attachments=attachments):
                 banner = app.query_one(ErrorBanner)
-                banner.show(failure)
+                banner.show(failure, note=paused_note(len(app.session.queue)))
                 self._restore_prompt(prompt)
                 if attachments:
                     app.query_one("#attachments").set(attachments)
@@ -87,6 +92,8 @@ class SessionView:
                 app.status_usage = text
             case ev.ContextChanged() | ev.ContextOverflow() | ev.Compacted() | ev.Notice():
                 app.show_context_event(event)
+            case ev.QueueChanged(texts=texts, paused=paused):
+                app.query_one(QueuedPrompts).show(texts, paused)
 
     def _restore_prompt(self, text: str) -> None:
         prompt = self.app.query_one(PromptInput)
@@ -98,6 +105,10 @@ class SessionView:
     def content(self, text: str) -> None:
         if self.reply_widget is not None:
             self.reply_widget.append(text)
+            if self._log is None:  # looked up once: this runs every frame of a stream
+                self._log, self._marker = self.app.query_one(MessageLog), self.app.query_one(NewTextMarker)
+            # Textual's own "the user scrolled away"; back at the bottom, it follows again
+            self._marker.shown = getattr(self._log, "_anchor_released", False)
 
     def reasoning(self, text: str) -> None:
         if self.reply_widget is not None:

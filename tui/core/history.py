@@ -152,3 +152,6 @@ class History:
             if not self.error:
                 self.error = f"history not saved: {exc}"
             return None
+
+    safe = _safe
+    """For the core modules that write their own rows (core/queue.py)."""

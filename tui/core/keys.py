@@ -20,7 +20,8 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("app.toggle_sidebar", "ctrl+b"), ("app.new_chat", "ctrl+n"), ("app.history", "ctrl+o,f2"),
         ("app.tools_screen", "f3"), ("app.regenerate", "f5,ctrl+g"), ("app.edit_last", "f8,alt+e"),
         ("app.prev_version", "alt+left"), ("app.next_version", "alt+right"), ("app.focus_log", "ctrl+up"),
-        ("app.copy_code", "alt+c"), ("app.pick_model", "f4,ctrl+l"), ("app.chat_settings", "f9"),
+        ("app.copy_code", "alt+c"), ("app.pick_model", "f4,ctrl+l"), ("app.continue_reply", "f10"), ("app.follow", "end"),
+        ("app.chat_settings", "f9"),
         ("app.compact", "alt+k"), ("app.undo_compaction", "alt+u"), ("app.help", "f1"), ("app.quit", "ctrl+q"),
     ),
     "tui.screens.chat_settings:ChatSettingsScreen": (("settings.save", "ctrl+s"), ("settings.cancel", "escape")),
@@ -50,7 +51,7 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("log.previous", "up,k"), ("log.next", "down,j"), ("log.previous_code", "left_square_bracket"),
         ("log.next_code", "right_square_bracket"), ("log.copy", "c,y"),
     ),
-    "tui.widgets.prompt_input:PromptInput": (("prompt.newline", "ctrl+j,shift+enter"),),
+    "tui.widgets.prompt_input:PromptInput": (("prompt.newline", "ctrl+j,shift+enter"), ("prompt.editor", "ctrl+e")),
     "tui.widgets.tool_sidebar:ToolSidebar": (
         ("tools.next", "down,j"), ("tools.previous", "up,k"), ("tools.open", "enter"), ("tools.copy", "c"),
     ),

@@ -38,6 +38,8 @@ def reply_note(message: ChatMessage, *, versions: str = "", extra: Iterable[str]
         warning = True
     elif not message.content and not message.tool_calls:
         notes.append("(empty reply)")
+    if message.usage.get("continued"):
+        notes.append("continued")
     if versions:
         notes.append(versions)
     for note in extra:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from . import continuation
 from . import session_events as ev
 from .attachments import Attachment
 from .chat_options import ChatOptions
@@ -24,6 +25,7 @@ from .errors import Failure
 from .history import History
 from .notes import last_user_index, reply_note, usage_text
 from .session_context import ContextRules
+from .queue import PromptQueue
 from .stream import Usage
 from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
 from .toolcalls import ToolCall
@@ -80,6 +82,11 @@ class ChatSession:
         self.context = ContextRules(self)
         """The meter, a held prompt, compaction (core/session_context.py)."""
         self.last_attachments: list[Attachment] = []
+        self.queue = PromptQueue(self)
+        """Prompts sent while busy; one goes out each time a turn ends well."""
+        self._continuing: ChatMessage | None = None
+        """The cut-off reply the one being streamed continues."""
+        self._auto_continued = False
 
     # -- state --------------------------------------------------------------
     @property
@@ -123,9 +130,24 @@ class ChatSession:
         self._start_reply()
         return True
 
+    def continue_reply(self) -> str | None:
+        """Ask the model to go on from where the last (cut-off) reply stopped."""
+        refusal = continuation.refusal(self.busy, self.messages)
+        if refusal:
+            return refusal
+        if self._precheck() is not None:
+            self._start_reply()  # reports the failure; the cut-off reply stays as it was
+            return None
+        self._continuing = self.messages.pop()
+        self.history.discard_last_reply()
+        self.emit(ev.ReplyDropped())
+        self._start_reply()
+        return None
+
     def _start_reply(self) -> None:
         failure = self._precheck()
         if failure is not None:
+            self.queue.pause()
             self.emit(ev.StateChanged("failed"))
             self.emit(ev.ReplyFailed(failure, self.last_prompt))
             return
@@ -134,6 +156,8 @@ class ChatSession:
         request = self.conversation.request(self.model, temperature=self.options.temperature, max_tokens=self.options.max_tokens)
         if self.registry:
             request["tools"] = self.registry.specs()
+        if self._continuing is not None:
+            continuation.resume(self.reply, request, self._continuing)
         self.request = request
         self.history.begin_reply(self.model, self.options)
         self.context.meter(request)
@@ -153,6 +177,9 @@ class ChatSession:
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
         message = reply.to_message(status, self.model)
+        if self._continuing is not None:
+            continuation.mark(message, self._continuing)
+            self._continuing = None
         self.messages.append(message)
         self.history.end_reply(message)
         return message
@@ -182,7 +209,9 @@ class ChatSession:
             self.emit(ev.ToolsRequested(calls))
             return
         self.context.meter()
+        self._auto_continued = False
         self.emit(ev.StateChanged("ready"))
+        self.queue.turn_ended()
 
     def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
         calls = []
@@ -203,6 +232,13 @@ class ChatSession:
         self._model_before_switch = None
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
+        auto = self.settings.stream.auto_continue
+        if continuation.should_auto_continue(auto, failure, message, self._auto_continued):
+            self._auto_continued = True
+            self.continue_reply()
+            return
+        self._auto_continued = False
+        self.queue.pause()
         self.emit(ev.StateChanged("failed"))
         if not message.content and self.context.refused(failure):
             return
@@ -215,6 +251,7 @@ class ChatSession:
         message = self._end(STOPPED)
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
+        self.queue.pause()
         self.emit(ev.StateChanged("stopped"))
 
     # -- tools ----------------------------------------------------------------
@@ -243,6 +280,7 @@ class ChatSession:
         self.pending_calls = []
         self.tools_running = False
         if cancelled:
+            self.queue.pause()
             self.emit(ev.StateChanged("stopped"))
             self.emit(ev.ToolsCancelled())
             return
@@ -270,6 +308,7 @@ class ChatSession:
         refusal = self.cannot_retry()
         if refusal:
             return refusal
+        self.queue.unpause()  # r on the banner resumes the queue too
         messages = self.messages
         if messages[-1].role == "assistant":
             messages.pop()
@@ -365,6 +404,7 @@ class ChatSession:
         self.history.reset()
         self.emit(ev.Cleared())
         self.context.meter()
+        self.queue.clear()
         return True
 
     def open(self, conversation_id: int) -> bool:
@@ -386,6 +426,7 @@ class ChatSession:
         self.context.restore()
         self.title = info.title
         self._reloaded()
+        self.queue.load(conversation_id)
         return True
 
     def set_model(self, model: str) -> None:

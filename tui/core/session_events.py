@@ -154,8 +154,17 @@ class Notice:
     warning: bool = False
 
 
+@dataclass
+class QueueChanged:
+    """The prompts waiting for the turn to end, in order (core/queue.py)."""
+
+    texts: list[str]
+    paused: bool
+
+
 Event = (
     UserAdded | ReplyStarted | ReplyEnded | ReplyFailed | ToolsRequested | ToolStateChanged
     | ToolsCancelled | ReplyDropped | Cleared | Reloaded | ModelChanged | StateChanged | UsageChanged
     | ContextChanged | ContextOverflow | CompactionStarted | Compacted | Notice
+    | QueueChanged
 )

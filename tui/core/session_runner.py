@@ -36,7 +36,7 @@ async def run(
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure is reported, as in the app
                 session.fail(errors.classify(exc, secret=secret, read_timeout=read_timeout))
-                return
+                continue  # idle now, unless the session continues the reply on its own
             if reply.usage is not None:
                 session.usage(reply.usage)
             session.finish()

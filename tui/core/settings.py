@@ -42,6 +42,18 @@ class UISettings(BaseModel):
     """Run below the shell prompt instead of full screen (as --inline); the chat stays in the scrollback."""
     inline_height: int = Field(default=DEFAULT_INLINE_HEIGHT, ge=8, le=200)
     """Rows the inline app takes; a shorter terminal gets the height that fits."""
+    notify: Literal["unfocused", "always", "never"] = "unfocused"
+    """Desktop notification through the terminal (OSC 9 / OSC 777, else BEL) when a reply
+    finishes or a tool waits for confirmation: only while the terminal is unfocused, always, or never."""
+
+
+class StreamSettings(BaseModel):
+    """How replies are streamed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    auto_continue: bool = False
+    """Continue a reply once on its own when its connection drops mid-way."""
 
 
 class CommandToolSettings(BaseModel):
@@ -259,6 +271,7 @@ class Settings(BaseSettings):
     keymap: dict[str, str] = Field(default_factory=dict)
     """Binding id -> keys, e.g. { "app.focus_tools" = "ctrl+t" }."""
     ui: UISettings = Field(default_factory=UISettings)
+    stream: StreamSettings = Field(default_factory=StreamSettings)
     tools: ToolsSettings = Field(default_factory=ToolsSettings)
     history: HistorySettings = Field(default_factory=HistorySettings)
     local: LocalSettings = Field(default_factory=LocalSettings)

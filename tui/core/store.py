@@ -271,7 +271,7 @@ class Store:
     # -- reading -----------------------------------------------------------
     def conversations(self, limit: int = 500) -> list[ConversationInfo]:
         rows = self.db.execute(
-            """SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS count
+            """SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.status != 'queued') AS count
                FROM conversations c ORDER BY c.updated DESC, c.id DESC LIMIT ?""",
             (limit,),
         ).fetchall()
@@ -279,7 +279,7 @@ class Store:
 
     def conversation(self, conversation_id: int) -> ConversationInfo | None:
         row = self.db.execute(
-            """SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS count
+            """SELECT c.*, (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.status != 'queued') AS count
                FROM conversations c WHERE c.id = ?""",
             (conversation_id,),
         ).fetchone()
@@ -291,7 +291,7 @@ class Store:
 
     def messages(self, conversation_id: int) -> list[tuple[int, ChatMessage]]:
         rows = self.db.execute(
-            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY position", (conversation_id,)
+            "SELECT * FROM messages WHERE conversation_id = ? AND status != 'queued' ORDER BY position", (conversation_id,)
         ).fetchall()
         return [(row["id"], _message(row, self.db)) for row in rows]
 

@@ -13,8 +13,10 @@ from ..widgets.bound_keys import key_labels
 from ..widgets.key_bar import KeyBar
 
 INPUT_KEYS = [
-    ("⏎", "Send the prompt"),
-    ("↑ / ↓", "Recall earlier prompts (on the first / last line)"),
+    ("⏎", "Send the prompt (while a reply streams: queue it; empty: resume a paused queue)"),
+    ("↑ / ↓", "Recall earlier prompts (on the first / last line); ↑ on an empty prompt takes back the last queued one"),
+    ("esc", "On an empty prompt: cancel the last queued prompt"),
+    ("tab", "After a / at the start: complete the slash command"),
 ]
 """Keys the input box handles itself rather than through a binding."""
 
@@ -70,6 +72,10 @@ class HelpScreen(ModalScreen[None]):
                 rows.extend(self._rows(cls.BINDINGS))
             keys = self._keys_for_action(opener) if opener else ""
             sections.append((f"{title} ({keys})" if keys else title, rows))
+        from ..core.slash import COMMANDS
+
+        sections.append(("Slash commands (a / at the start of the prompt; // sends a literal slash)",
+                         [(command.usage, command.summary) for command in COMMANDS]))
         width = max(len(keys) for _title, rows in sections for keys, _ in rows)
         with VerticalScroll():
             yield Static(Text("Keys, as bound now (the keymap setting changes them)", style="bold"), classes="title")

@@ -42,13 +42,16 @@ class ErrorBanner(Static, can_focus=True):
         super().__init__("", markup=False, **kwargs)
         self.failure: Failure | None = None
 
-    def show(self, failure: Failure) -> None:
+    def show(self, failure: Failure, *, note: str = "") -> None:
+        """``note``: a line of ours under the hint (e.g. that the prompt queue is paused)."""
         self.failure = failure
         text = Text()
         text.append("⚠ " + failure.title, style="bold")
         if failure.detail:
             text.append(f"  {failure.detail}")
         text.append("\n" + failure.hint)
+        if note:
+            text.append("\n" + note, style="italic")
         offered = [self._offer(binding) for binding in self.BINDINGS if self.check_action(binding.action, ())]
         text.append("   " + "  ".join(offered), style="dim")
         self.update(text)

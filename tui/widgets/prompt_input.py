@@ -22,6 +22,8 @@ class PromptInput(TextArea):
     BINDINGS = [
         Binding("ctrl+j,shift+enter", "newline", "Newline", show=False, id="prompt.newline",
                 tooltip="Insert a newline in the prompt"),
+        Binding("ctrl+e", "app.open_editor", "Editor", show=False, id="prompt.editor",
+                tooltip="Edit the prompt in $VISUAL / $EDITOR (else vi); saving brings it back"),
     ]
 
     @dataclass
@@ -57,6 +59,22 @@ class PromptInput(TextArea):
             event.prevent_default()
             self.post_message(self.Submitted(self, self.text))
             return
+        if event.key == "up" and not self.text and self._take_back_queued():
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "tab" and self.text.startswith("/"):
+            complete = getattr(self.app, "complete_slash", None)
+            completed = complete() if complete is not None else None
+            if completed is not None:
+                event.stop()
+                event.prevent_default()
+                self._set(completed)
+                return
+        if event.key == "end" and not self.text:
+            event.stop()
+            await self.run_action("app.follow")
+            return
         if event.key == "up" and self.cursor_at_first_line and self._recall(-1):
             event.stop()
             event.prevent_default()
@@ -76,6 +94,15 @@ class PromptInput(TextArea):
         if self.paste_filter is not None and self.paste_filter(event.text):
             event.stop()
             event.prevent_default()
+
+    def _take_back_queued(self) -> bool:
+        """A queued prompt (the app's session keeps the queue) comes back before older history."""
+        take = getattr(self.app, "take_back_queued", None)
+        text = take() if take is not None else None
+        if text is None:
+            return False
+        self._set(text)
+        return True
 
     def action_newline(self) -> None:
         start, end = self.selection

@@ -1,0 +1,105 @@
+"""Slash commands in the prompt box (core/slash.py is the table): the completion list,
+and running a command -- through the same action as its key and palette entry."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import TextArea
+
+from .core import slash
+from .core.chat_options import parse_max_tokens, parse_temperature
+from .widgets.slash_list import SlashCompletions
+
+
+class SlashActions:
+    """Mixed into ChatApp, which provides the session, the settings and the widgets."""
+
+    def slash_or_text(self, text: str) -> str | None:
+        """Enter: run a command (None), refuse a bad one (None, the prompt kept), or the text to send."""
+        try:
+            parsed = slash.parse(text)
+        except slash.SlashError as error:
+            self.slash_refused(error)
+            return None
+        if isinstance(parsed, str):
+            return parsed
+        prompt = self.query_one("#prompt", TextArea)
+        if self.run_slash(parsed):
+            prompt.remember(text)
+            prompt.clear()
+            self.status_hint = ""
+        return None
+
+    def run_slash(self, invocation: slash.Invocation) -> bool:
+        """False when the argument was refused (the hint says why; the prompt is kept)."""
+        handler = getattr(self, f"slash_{invocation.command.name}", None)
+        if invocation.arg and handler is not None:
+            return handler(invocation.arg) is not False
+        self.call_next(self.run_action, invocation.command.action)
+        return True
+
+    def slash_refused(self, error: slash.SlashError) -> None:
+        self.status_hint = str(error)
+        self.notify(str(error), severity="warning", timeout=4, markup=False)
+
+    def complete_slash(self) -> str | None:
+        """Tab on ``/mo``: the first matching command, ready for its argument."""
+        prompt = self.query_one("#prompt", TextArea)
+        matches = slash.completions(prompt.text)
+        if not matches:
+            return None
+        command = matches[0]
+        return f"/{command.name}" + (" " if command.arg else "")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        """Named, not @on: Textual collects @on only from the App class itself."""
+        if event.text_area.id == "prompt":
+            self.query_one(SlashCompletions).show(slash.completions(event.text_area.text))
+
+    # -- commands with an argument ---------------------------------------------------
+    def slash_model(self, name: str) -> None:
+        if name != self.session.model:
+            self.session.set_model(name)
+        self.notify(f"Model: {name} (from the next turn)", timeout=3, markup=False)
+
+    def slash_system(self, text: str) -> None:
+        self._set_option("system prompt", system_prompt=text)
+
+    def slash_temp(self, text: str) -> bool | None:
+        try:
+            value = None if text.lower() == "default" else parse_temperature(text)
+        except ValueError as exc:
+            self.slash_refused(slash.SlashError(_sentence(str(exc))))
+            return False
+        self._set_option("temperature", temperature=value)
+
+    def slash_max(self, text: str) -> bool | None:
+        try:
+            value = None if text.lower() == "default" else parse_max_tokens(text)
+        except ValueError as exc:
+            self.slash_refused(slash.SlashError(_sentence(str(exc))))
+            return False
+        self._set_option("max tokens", max_tokens=value)
+
+    def slash_export(self, fmt: str) -> bool | None:
+        if fmt.lower() not in ("md", "json"):
+            self.slash_refused(slash.SlashError(f"/export takes md or json, not '{fmt}'."))
+            return False
+        self.action_export(fmt.lower())
+
+    def slash_theme(self, name: str) -> bool | None:
+        if name not in self.available_themes:
+            self.slash_refused(slash.SlashError(f"Unknown theme '{name}'. Available: {', '.join(sorted(self.available_themes))}."))
+            return False
+        self.theme = name
+
+    def _set_option(self, what: str, **change) -> None:
+        self.session.set_options(replace(self.session.options, **change))
+        self.status_hint = ""
+        self.notify(f"Chat settings saved ({what}): they apply from the next request.", timeout=3)
+
+
+def _sentence(message: str) -> str:
+    """As the F9 screen shows a validation message."""
+    return message[:1].upper() + message[1:]
