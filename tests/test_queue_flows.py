@@ -206,3 +206,21 @@ async def test_auto_continue_in_the_app(make_app, server, settings):
         await settle(pilot)
         assert [r.text for r in replies(app)] == ["Partial answer and the rest."]
         assert not app.query_one(ErrorBanner).visible and "continued" in screen_text(app)
+
+
+async def test_keys_typed_before_the_app_takes_a_prompt_stay_in_the_box(make_app, server):
+    """Enter posts the prompt; keys that arrive before the app handles it (tmux send-keys,
+    a fast typist) belong to the next prompt, not glued onto this one or thrown away."""
+    server.queue(s.stall_after("Streaming"), s.text_reply("Second."))
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "first", wait=False)
+        await wait_for(lambda: app.streaming)
+        prompt = app.query_one(PromptInput)
+        prompt.load_text("queued one")
+        prompt.move_cursor(prompt.document.end)
+        prompt.post_message(PromptInput.Submitted(prompt, "queued one"))
+        prompt.insert("next words")  # typed before the app handled the Enter
+        await wait_for(lambda: app.session.queue.texts == ["queued one"])
+        assert prompt.text == "next words"
+        server.release_stalls()

@@ -267,11 +267,10 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         if bar.attachments and self.session.busy:  # the queue keeps text only
             self.notify("A prompt with attachments cannot wait in the queue: send it when this reply ends.", severity="warning", timeout=4)
             return
-            return
         self.status_hint = ""
         prompt = self.query_one(PromptInput)
         prompt.remember(text)
-        prompt.clear()
+        prompt.consume(event.text)
         if not self.session.busy:
             self.query_one(ErrorBanner).hide()
         self.query_one(ContextBanner).hide()

@@ -9,6 +9,7 @@ from textual.widgets import TextArea
 
 from .core import slash
 from .core.chat_options import parse_max_tokens, parse_temperature
+from .widgets.prompt_input import PromptInput
 from .widgets.slash_list import SlashCompletions
 
 
@@ -24,10 +25,10 @@ class SlashActions:
             return None
         if isinstance(parsed, str):
             return parsed
-        prompt = self.query_one("#prompt", TextArea)
+        prompt = self.query_one("#prompt", PromptInput)
         if self.run_slash(parsed):
             prompt.remember(text)
-            prompt.clear()
+            prompt.consume(text)
             self.status_hint = ""
         return None
 

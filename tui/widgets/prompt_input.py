@@ -108,6 +108,14 @@ class PromptInput(TextArea):
         start, end = self.selection
         self.replace("\n", start, end, maintain_selection_offset=False)
 
+    def consume(self, submitted: str) -> None:
+        """Take a submitted prompt out of the box. Keys typed after Enter, before the app
+        handled it (a fast typist, a pasted script), stay in the box."""
+        rest = self.text[len(submitted):] if self.text.startswith(submitted) else ""
+        self.clear()
+        if rest:
+            self.insert(rest)
+
     def remember(self, text: str) -> None:
         """Add a sent prompt to the history (no immediate duplicates)."""
         if text.strip() and (not self.prompt_history or self.prompt_history[-1] != text):
