@@ -187,3 +187,22 @@ async def test_meter_on_the_status_line(app_in, server):
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, "Hi")
         assert (app.status_context, app.status_context_warning) == ("ctx 18/20", True)
+
+
+async def test_slash_attach_and_compact(app_in, server):
+    """/attach PATH is the @ picker's way in from the prompt; /attach alone opens the picker;
+    a refused file keeps the command in the box to fix; /compact runs the compaction key's action."""
+    app = app_in()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "/attach notes.txt")
+        assert chips(app) == ["notes.txt · 6 B"] and app.query_one(PromptInput).text == ""
+        await send(pilot, "/attach .env")
+        assert chips(app) == ["notes.txt · 6 B"] and app.query_one(PromptInput).text == "/attach .env"
+        app.query_one(PromptInput).clear()
+        await send(pilot, "/attach")
+        await wait_for(lambda: app.screen.__class__.__name__ == "FilePicker")
+        await pilot.press("escape")
+        await wait_for(lambda: app.screen.__class__.__name__ != "FilePicker")
+        app.query_one(PromptInput).clear()
+        await send(pilot, "/compact")
+        assert not server.requests  # nothing to compact yet: no request, a notice instead

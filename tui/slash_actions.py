@@ -83,6 +83,9 @@ class SlashActions:
             return False
         self._set_option("max tokens", max_tokens=value)
 
+    def slash_attach(self, path: str) -> bool:
+        return self.attach_path(path)
+
     def slash_export(self, fmt: str) -> bool | None:
         if fmt.lower() not in ("md", "json"):
             self.slash_refused(slash.SlashError(f"/export takes md or json, not '{fmt}'."))

@@ -43,6 +43,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("regenerate", "regenerate", "ask again for the last reply (the old one is kept as a version)"),
     Command("edit", "edit_last", "edit the last prompt and resend it"),
     Command("continue", "continue_reply", "continue a reply that was cut off"),
+    Command("attach", "attach_file", "attach file PATH to the next prompt (alone: the file picker)", "PATH", optional=True),
+    Command("compact", "compact", "summarise the earlier turns to free the context window"),
     Command("export", "export", "write this conversation to a file here: md or json", "md|json"),
     Command("theme", "change_theme", "switch to theme NAME (alone: the theme picker)", "NAME", optional=True),
     Command("help", "help", "show every key and command"),
