@@ -96,3 +96,19 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
     elif reporter:
         reporter.write_line(f"secrets scan: test key found nowhere ({len(FAILURE_TEXTS)} error messages, {len(roots)} folders scanned)")
+
+
+@pytest.fixture
+async def harness(settings):
+    """``make(**kwargs)``: a ChatSession driven without a screen (tests/test_session.py's Harness)."""
+    from tests.test_session import Harness
+
+    made = []
+
+    def make(config=settings, **kwargs) -> Harness:
+        made.append(Harness(config, **kwargs))
+        return made[-1]
+
+    yield make
+    for h in made:
+        await h.client.close()

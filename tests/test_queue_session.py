@@ -10,25 +10,12 @@ import pytest
 
 from tests import sse_server as s
 from tests.helpers import wait_for
-from tests.test_session import CALC, Harness
+from tests.test_session import CALC
 from tui.core import session_events as ev
 from tui.core.continuation import BUSY, CONTINUE_PROMPT, NOTHING
 from tui.core.export import to_json, to_markdown
 from tui.core.history import History
 from tui.core.session import ChatSession
-
-
-@pytest.fixture
-async def harness(settings):
-    made = []
-
-    def make(config=settings, **kwargs) -> Harness:
-        made.append(Harness(config, **kwargs))
-        return made[-1]
-
-    yield make
-    for h in made:
-        await h.client.close()
 
 
 def user_texts(h) -> list[str]:

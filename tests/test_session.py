@@ -55,19 +55,6 @@ class Harness:
         return [m.role for m in self.session.messages]
 
 
-@pytest.fixture
-async def harness(settings):
-    made = []
-
-    def make(config=settings, **kwargs) -> Harness:
-        made.append(Harness(config, **kwargs))
-        return made[-1]
-
-    yield make
-    for h in made:
-        await h.client.close()
-
-
 async def test_send_streams_saves_and_notes(harness, server):
     server.queue(s.text_reply("Hello there."))
     h = harness()
