@@ -24,6 +24,8 @@ class PromptInput(TextArea):
                 tooltip="Insert a newline in the prompt"),
         Binding("ctrl+e", "app.open_editor", "Editor", show=False, id="prompt.editor",
                 tooltip="Edit the prompt in $VISUAL / $EDITOR (else vi); saving brings it back"),
+        Binding("ctrl+w", "app.close_tab", "Close tab", show=False, id="prompt.close_tab",
+                tooltip="Close this tab (the text area's own Ctrl+W would delete a word)"),
     ]
 
     @dataclass
