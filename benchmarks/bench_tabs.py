@@ -34,7 +34,8 @@ async def tabs_rss(tabs: int = 5, replies: int = 200, words_per_reply: int = 300
         per_tab = []
         for number in range(tabs):
             if number:
-                await app.new_tab()
+                app.new_tab()
+                await pilot.pause()
             log = app.active_tab.pane.query_one(MessageLog)
             for i in range(replies):
                 log.add_user(f"question {i}")

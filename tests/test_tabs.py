@@ -171,3 +171,32 @@ async def test_quit_saves_the_tabs_and_resume_brings_them_back(settings, server)
         assert [[m.content for m in t.session.messages] for t in again.tabs] == [
             ["tab one", "One."], ["tab two", "Two."], ["tab three", "Three."]]
         assert again.active_tab is again.tabs[1] and users(again) == ["tab two"]
+
+
+async def test_a_background_tab_waits_for_its_confirmation_with_a_mark(make_app, server, tmp_path):
+    from tests.test_tool_flows import tools
+    from tui.screens.confirm import ConfirmScreen
+
+    asks = s.tool_calls_reply([("call_w", "touch_note", "{}")])
+    asks.actions.insert(1, ("stall",))
+    server.queue(asks, s.text_reply("Done."))
+    app = make_app(tools=tools(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "write it", wait=False)
+        first = app.active_tab
+        await wait_for(lambda: first.session.streaming)
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: len(app.tabs) == 2)
+        server.release_stalls()
+        await wait_for(lambda: first.info().state == "confirm")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen)  # not over another tab's conversation
+        assert "?" in str(app.query_one(TabBar).render())
+        await send(pilot, "/tab", wait=False)  # at most one empty tab more: /tab opens it
+        await wait_for(lambda: len(app.tabs) == 3)
+        await pilot.press("alt+1")
+        await wait_for(lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(lambda: not first.session.busy and len(server.requests) == 2)
+        await settle(pilot)
+        assert [r.text for r in replies(app)][-1] == "Done." and first.info().state == ""

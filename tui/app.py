@@ -392,9 +392,9 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         self._sidebar_choice = self.query_one(ToolSidebar).has_class("-hidden")
         self._apply_sidebar()
 
-    async def action_new_chat(self) -> None:
+    def action_new_chat(self) -> None:
         if self.settings is not None and self.settings.ui.tabs and self.session is not None and (self.session.messages or self.session.busy):
-            await self.new_tab()
+            self.new_tab()
             return
         if not self.session.new_chat():
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
@@ -441,7 +441,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit",):
+            if isinstance(binding, Binding) and binding.action not in ("quit",) and "(" not in binding.action:  # Alt+1..9: next/previous tab are here
                 yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
         yield SystemCommand("New tab", "Another conversation beside this one (Ctrl+N when ui.tabs is on)", self.action_new_tab)
         yield SystemCommand("Edit the prompt in $EDITOR", "Open the prompt in $VISUAL / $EDITOR (Ctrl+E in the input)", self.action_open_editor)

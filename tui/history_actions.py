@@ -10,7 +10,7 @@ class HistoryActions:
         """Show a stored conversation; sending continues it (--resume, F2)."""
         return self.session.open(conversation_id)
 
-    async def open_in_tab(self, conversation_id: int) -> None:
+    def open_in_tab(self, conversation_id: int) -> None:
         """From History: switch to its tab when it is open, else open it in a new tab
         (in this one when it is empty)."""
         open_at = self.tab_with(conversation_id)
@@ -18,7 +18,7 @@ class HistoryActions:
             self.switch_tab(open_at)
             return
         if self.session.messages or self.session.busy:
-            if await self.new_tab() is None:
+            if self.new_tab() is None:
                 return
         self.session.open(conversation_id)
 
@@ -29,7 +29,7 @@ class HistoryActions:
         if tabs:
             def chosen(conversation_id: int | None) -> None:
                 if conversation_id is not None:
-                    self.call_later(self.open_in_tab, conversation_id)
+                    self.open_in_tab(conversation_id)
 
             self.push_screen(HistoryScreen(self.session.history.store, self.session.history.persistent), chosen)
             return

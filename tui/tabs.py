@@ -87,7 +87,7 @@ class TabActions:
         if bar:
             bar.first().show([tab.info() for tab in self._tabs], self._active)
 
-    async def new_tab(self) -> Tab | None:
+    def new_tab(self) -> Tab | None:
         """A new, empty tab, shown; None (with a hint) at ``ui.max_tabs``."""
         from .core.session_setup import sibling_session
 
@@ -98,7 +98,16 @@ class TabActions:
             return None
         pane = Horizontal(MessageLog(), ToolSidebar(), classes="pane")
         tab = Tab(self, pane)
-        await self.mount(pane, after=self._tabs[-1].pane)
+        tab.view.hold_until_mounted()
+        mounting = self.mount(pane, after=self._tabs[-1].pane)
+
+        async def mounted() -> None:
+            await mounting
+            tab.view.mounted()
+            if tab.active:
+                self._apply_sidebar()
+
+        self.call_later(mounted)
         tab.session = sibling_session(self._tabs[0].session, lambda event: self._on_session(tab, event))
         self._tabs.append(tab)
         self.switch_tab(len(self._tabs) - 1)
@@ -116,7 +125,8 @@ class TabActions:
             new.pane.display = True
             new.pane.parent.move_child(new.pane, before=self._first_pane())
             self._active = index
-            prompt.load_text(new.draft)
+            if prompt.text != new.draft:
+                prompt.load_text(new.draft)
             new.draft = ""
         self.session, self.view = new.session, new.view
         new.unread = False
@@ -129,9 +139,9 @@ class TabActions:
     def _first_pane(self) -> Horizontal:
         return self.query("#main, .pane").first(Horizontal)
 
-    async def action_new_tab(self) -> None:
+    def action_new_tab(self) -> None:
         if self.session is not None:
-            await self.new_tab()
+            self.new_tab()
 
     def action_next_tab(self) -> None:
         self.switch_tab((self._active + 1) % len(self._tabs))
@@ -178,7 +188,9 @@ class TabActions:
         shown.pane.display = True
         shown.pane.parent.move_child(shown.pane, before=self._first_pane())
         self.session, self.view = shown.session, shown.view
-        self.query_one(PromptInput).load_text(shown.draft)
+        prompt = self.query_one(PromptInput)
+        if prompt.text != shown.draft:
+            prompt.load_text(shown.draft)
         shown.draft = ""
         shown.unread = False
         shown.shown.set()
@@ -215,9 +227,9 @@ class TabActions:
             self.call_later(self._restore_more, ids[1:], active)
         return bool(ids)
 
-    async def _restore_more(self, ids: list[int], active: int) -> None:
+    def _restore_more(self, ids: list[int], active: int) -> None:
         for cid in ids:
-            tab = await self.new_tab()
+            tab = self.new_tab()
             if tab is None:
                 break
             if not tab.session.open(cid):

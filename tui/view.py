@@ -39,6 +39,16 @@ class SessionView:
         self._marker: NewTextMarker | None = None
         self._held: dict[type, ev.Event] = {}
         self._failure: ev.ReplyFailed | None = None
+        self._early: list[ev.Event] | None = None
+        """Events that came while the tab's pane was being mounted, shown once it is."""
+
+    def hold_until_mounted(self) -> None:
+        self._early = []
+
+    def mounted(self) -> None:
+        early, self._early = self._early or [], None
+        for event in early:
+            self.show(event)
 
     def activate(self) -> None:
         """The tab came to the front: the status line, queue and banner become its own."""
@@ -60,6 +70,9 @@ class SessionView:
 
     def show(self, event: ev.Event) -> None:
         app = self.app
+        if self._early is not None:
+            self._early.append(event)
+            return
         if not self.tab.active and isinstance(event, SHARED):
             self._held[type(event)] = event
             return
