@@ -200,3 +200,31 @@ async def test_a_background_tab_waits_for_its_confirmation_with_a_mark(make_app,
         await wait_for(lambda: not first.session.busy and len(server.requests) == 2)
         await settle(pilot)
         assert [r.text for r in replies(app)][-1] == "Done." and first.info().state == ""
+
+
+def test_alt_digit_from_a_terminal_is_a_tab_key(settings):
+    """ESC 2 is what tmux and xterm send for Alt+2; Textual alone reads it as '™'."""
+    from textual._xterm_parser import XTermParser
+
+    app_with(settings)
+    parser = XTermParser()
+    keys = [event.key for event in [*parser.feed("\x1b2"), *parser.feed("")]]
+    assert keys == ["alt+2"]
+
+
+async def test_alt_digit_with_its_character_switches_from_the_prompt(settings, server):
+    """A terminal's Alt+1 carries the character "1"; the prompt must not type it."""
+    from textual import events
+
+    from tui.widgets.prompt_input import PromptInput
+
+    server.queue(s.text_reply("A."))
+    app = app_with(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "a")
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: len(app.tabs) == 2)
+        prompt = app.query_one(PromptInput)
+        prompt.post_message(events.Key("alt+1", "1"))
+        await wait_for(lambda: app.active_tab is app.tabs[0])
+        assert prompt.text == "" and users(app) == ["a"]

@@ -63,11 +63,23 @@ class Tab:
         return TabInfo(title, state)
 
 
+def alt_digits_as_keys() -> None:
+    """Textual 8.2 reads ESC 1..9 (what xterm, tmux and most terminals send for Alt+1..9)
+    as the macOS Option characters ¡ ™ £ ¢ ∞ § ¶ • ª, so an ``alt+1`` binding never fires.
+    Dropped from its table, ESC+digit is Alt+digit again; typed ¡ £ § ... still arrive
+    as themselves (UTF-8), only ESC-prefixed digits change meaning."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    for digit in "123456789":
+        ANSI_SEQUENCES_KEYS.pop(f"\x1b{digit}", None)  # type: ignore[attr-defined]
+
+
 class TabActions:
     """Mixed into ChatApp: open, switch and close tabs. Only this file writes ``_tabs``
     and ``_active``; the rest of the app reads ``active_tab``, ``session`` and ``view``."""
 
     def _init_tabs(self) -> None:
+        alt_digits_as_keys()
         first = Tab(self)
         first.shown.set()
         self._tabs: list[Tab] = [first]

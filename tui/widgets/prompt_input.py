@@ -73,6 +73,12 @@ class PromptInput(TextArea):
                 event.prevent_default()
                 self._set(completed)
                 return
+        if event.key.startswith("alt+") and event.character and (bound := self.app.active_bindings.get(event.key)):
+            # From a terminal Alt+1 comes with the character "1": the text area would type it
+            event.stop()
+            event.prevent_default()
+            await self.app.run_action(bound.binding.action, bound.node)
+            return
         if event.key == "end" and not self.text:
             event.stop()
             await self.run_action("app.follow")
