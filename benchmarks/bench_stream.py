@@ -474,6 +474,10 @@ async def run(n: int, quick: bool) -> dict:
     figures["log200_page_ms_median"] = log["page_ms_median"]
     figures["log200_page_ms_max"] = log["page_ms_max"]
     figures["log200_rss_mb"] = log["rss_mb"]
+    if not quick:  # slow: 1,000 Markdown replies
+        from bench_tabs import tabs_rss
+
+        figures.update(await tabs_rss(5, 200))
     figures["first_frame_s"] = first_frame(3 if quick else 11)
     figures["first_frame_floor_s"] = first_frame(3 if quick else 11, [sys.executable, "-c", FLOOR_APP])
     figures["ask_request_s"], figures["ask_first_byte_s"] = ask_startup(3 if quick else 11)

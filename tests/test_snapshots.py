@@ -408,3 +408,32 @@ class TestQueueAndSlash:
             await pilot.pause()
 
         assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+
+class TestTabs:
+    def test_tab_bar_states(self, snap_compare, make_app, server):
+        """Tab 1 finished in the background (dot), tab 2 still streams (spinner), tab 3 is shown."""
+        role, tail = [s._role()], s._tail("stop")
+        server.queue(
+            s.Scenario(role + s._content("Alpha.") + [("stall",)] + s._content(" Done.") + tail),
+            s.Scenario(role + s._content("Beta") + [("stall",), ("stall",)] + s._content(" done.") + tail),
+        )
+
+        async def run_before(pilot):
+            app = pilot.app
+            app.animation_level = "none"  # the spinner stays on its first frame
+            steady(pilot)
+            await send(pilot, "Tell me about alpha", wait=False)
+            await wait_until(lambda: app.session.streaming)
+            await pilot.press("ctrl+n")
+            await wait_until(lambda: len(app.tabs) == 2)
+            await send(pilot, "Tell me about beta", wait=False)
+            await wait_until(lambda: app.session.streaming and "Beta" in app.session.reply.text)
+            await pilot.press("ctrl+n")
+            await wait_until(lambda: len(app.tabs) == 3)
+            server.release_stalls()
+            await wait_until(lambda: app.tabs[0].info().state == "unread")
+            await pilot.pause()
+            app.query_one(PromptInput).cursor_blink = False
+
+        assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -30,6 +30,7 @@ from .history_actions import HistoryActions
 from .local_mode import LocalActions
 from .memory import MemoryPolicy
 from .startup import StartupActions
+from .tabs import Tab, TabActions
 from .widgets.attachment_bar import AttachmentBar
 from .widgets.context_banner import ContextBanner
 from .widgets.error_banner import ErrorBanner
@@ -38,6 +39,7 @@ from .view import SessionView
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.status_line import StatusLine
+from .widgets.tab_bar import TabBar
 from .widgets.slash_list import SlashCompletions
 from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
@@ -47,7 +49,7 @@ if TYPE_CHECKING:
     from .core.settings import Settings
 
 
-class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, HistoryActions, LocalActions, AttachActions, App[None]):
+class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActions, HistoryActions, LocalActions, AttachActions, App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -58,7 +60,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         Binding("ctrl+r", "retry", "Retry", id="app.retry", tooltip="Retry the last failed turn"),
         Binding("ctrl+t", "focus_tools", "Tools", id="app.focus_tools", tooltip="Focus the tool-call sidebar"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.toggle_sidebar", tooltip="Show or hide the tool-call sidebar"),
-        Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="Start a new conversation"),
+        Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="A new conversation: in a new tab when ui.tabs is on"),
         Binding("ctrl+o,f2", "history", "History", id="app.history", tooltip="Browse, search, rename and delete conversations"),
         Binding("f3", "tools_screen", "Tools and MCP servers", id="app.tools_screen", tooltip="Tools and MCP servers: state, restart, tools on/off", show=False),
         Binding("f5,ctrl+g", "regenerate", "Regenerate", id="app.regenerate", tooltip="Ask again for the last reply (the old one is kept as a version)", show=False),
@@ -73,6 +75,10 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
         Binding("alt+k", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
         Binding("alt+u", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
+        Binding("ctrl+pagedown", "next_tab", "Next tab", id="app.next_tab", tooltip="Show the next tab", show=False),
+        Binding("ctrl+pageup", "prev_tab", "Previous tab", id="app.prev_tab", tooltip="Show the previous tab", show=False),
+        Binding("ctrl+w", "close_tab", "Close tab", id="app.close_tab", tooltip="Close this tab (asks first while it streams)", show=False),
+        *(Binding(f"alt+{n}", f"goto_tab({n})", f"Tab {n}", id=f"app.tab_{n}", tooltip=f"Show tab {n}", show=False) for n in range(1, 10)),
         Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
     ]
@@ -115,8 +121,9 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         self.session: ChatSession | None = None
         """The conversation on screen; made once the settings are valid."""
         self.clients = Clients()
-        self.view = SessionView(self)
-        """Shows what the session reports."""
+        self.view: SessionView
+        """Shows what the session on screen reports (the active tab's view)."""
+        self._init_tabs()
         self._sidebar_choice: bool | None = None
         self.memory = MemoryPolicy()
         self.settings: Settings | None = None
@@ -141,6 +148,7 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield TabBar(id="tab-bar")
         with Horizontal(id="main"):
             yield MessageLog(id="log")
             yield ToolSidebar(id="sidebar")
@@ -186,56 +194,73 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         self.sidebar_hidden = not show
 
     # -- what the session reports ---------------------------------------------------------
-    def _on_session(self, event: ev.Event) -> None:
-        self.view.show(event)
-        if isinstance(event, ev.StateChanged) and event.state == "ready" and not self.session.busy:
-            self.notify_terminal("reply")
+    def _on_session(self, tab: Tab, event: ev.Event) -> None:
+        tab.view.show(event)
+        if isinstance(event, ev.StateChanged):
+            if event.state == "ready" and not tab.session.busy:
+                tab.unread = not tab.active
+                self.notify_terminal("reply" if tab.active else "background")
+            self.refresh_tab_bar()
         if isinstance(event, (ev.ReplyStarted, ev.CompactionStarted)):
-            self._stream(event.request, event.reply)
+            tab.pane.run_worker(self._stream(tab, event.request, event.reply), group="reply", exclusive=True, exit_on_error=False)
         elif isinstance(event, ev.ToolsRequested):
-            self._run_tools()
+            tab.pane.run_worker(self._run_tools(tab), group="tools", exclusive=True, exit_on_error=False)
+        elif isinstance(event, (ev.Reloaded, ev.Cleared, ev.UserAdded)):
+            self.refresh_tab_bar()
 
     # -- workers ------------------------------------------------------------------------
-    @work(exclusive=True, group="reply", exit_on_error=False)
-    async def _stream(self, request: dict, reply) -> None:
+    async def _stream(self, tab: Tab, request: dict, reply) -> None:
+        """Runs as a worker of the tab's pane: each tab has its own exclusive "reply" group."""
         from .worker import pump_reply
+
+        def post(message) -> None:
+            message.tab = tab
+            self.post_message(message)
 
         settings = await self._local_settings() if self.local else self.settings
         if settings is None:
             return
         client = await self.clients.get(settings)
-        await pump_reply(self.post_message, client, request, reply, read_timeout=self.settings.read_timeout, secret=self.settings.key)
+        await pump_reply(post, client, request, reply, read_timeout=self.settings.read_timeout, secret=self.settings.key)
 
-    @work(exclusive=True, group="tools", exit_on_error=False)
-    async def _run_tools(self) -> None:
+    async def _run_tools(self, tab: Tab) -> None:
         from .screens.confirm import ConfirmScreen
 
         async def ask(call, description: str, reason: str) -> str:
             self.notify_terminal("confirm")
-            return await self.push_screen_wait(ConfirmScreen(call, description, reason))
+            tab.confirming = True
+            self.refresh_tab_bar()
+            try:
+                await tab.shown.wait()  # a background tab asks once it is shown
+                return await self.push_screen_wait(ConfirmScreen(call, description, reason))
+            finally:
+                tab.confirming = False
+                self.refresh_tab_bar()
 
-        await self.session.run_tools(ask)
+        await tab.session.run_tools(ask)
 
     @on(m.ContentDelta)
     def _on_content(self, message: m.ContentDelta) -> None:
-        self.view.content(message.text)
-        self.session.checkpoint()
+        tab = self._tab_for(message)
+        tab.view.content(message.text)
+        tab.session.checkpoint()
 
     @on(m.ReasoningDelta)
     def _on_reasoning(self, message: m.ReasoningDelta) -> None:
-        self.view.reasoning(message.text)
+        self._tab_for(message).view.reasoning(message.text)
 
     @on(m.ToolCallFragment)
     def _on_tool_fragment(self, message: m.ToolCallFragment) -> None:
-        self.view.call_changed(self.session.call_key(message.call.index), message.call)
+        tab = self._tab_for(message)
+        tab.view.call_changed(tab.session.call_key(message.call.index), message.call)
 
     @on(m.UsageReported)
     def _on_usage(self, message: m.UsageReported) -> None:
-        self.session.usage(message.usage)
+        self._tab_for(message).session.usage(message.usage)
 
     @on(m.ReplyFinished)
     def _on_finished(self, message: m.ReplyFinished) -> None:
-        self.session.finish()
+        self._tab_for(message).session.finish()
 
     @on(m.ReplyFailed)
     def _on_failed(self, message: m.ReplyFailed) -> None:
@@ -245,11 +270,16 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
                 failure = self.local.died_failure()
             else:  # the socket can close a moment before the dead child is reaped
                 self.set_timer(0.5, self._check_local_died)
-        self.session.fail(failure)
+        self._tab_for(message).session.fail(failure)
 
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:
-        self.session.stopped()
+        self._tab_for(message).session.stopped()
+
+    def _tab_for(self, message) -> Tab:
+        """The tab whose worker posted ``message`` (a closed tab's last words go nowhere)."""
+        tab = getattr(message, "tab", None)
+        return tab if tab is not None else self.active_tab
 
     # -- keys ---------------------------------------------------------------------------
     @on(PromptInput.Submitted)
@@ -293,8 +323,9 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
             self.session.queue.take_back()  # Esc cancels the last queued prompt before it stops anything
             return
         if self.streaming or self.tools_running:
+            pane = self.active_tab.pane
             for worker in self.workers:
-                if worker.group in ("reply", "tools"):
+                if worker.group in ("reply", "tools") and worker.node is pane:
                     worker.cancel()
             return
         banner = self.query_one(ErrorBanner)
@@ -361,6 +392,9 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
         self._apply_sidebar()
 
     def action_new_chat(self) -> None:
+        if self.settings is not None and self.settings.ui.tabs and self.session is not None and (self.session.messages or self.session.busy):
+            self.new_tab()
+            return
         if not self.session.new_chat():
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
 
@@ -385,13 +419,17 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
     # -- leaving ------------------------------------------------------------------------
     async def action_quit(self) -> None:
         if self.session is not None:
-            self.session.save_partial()
+            self.save_open_tabs()
+            for tab in self.tabs:
+                tab.session.save_partial()
         await super().action_quit()
 
     async def on_unmount(self) -> None:
         self.memory.release()
         if self.session is not None:
-            self.session.save_partial()
+            self.save_open_tabs()
+            for tab in self.tabs:
+                tab.session.save_partial()
         await self.clients.aclose()
         if self.local:
             self.local.server.stop()
@@ -402,8 +440,9 @@ class ChatApp(StartupActions, ComfortActions, FlowActions, SlashActions, History
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit",):
+            if isinstance(binding, Binding) and binding.action not in ("quit",) and "(" not in binding.action:  # Alt+1..9: next/previous tab are here
                 yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+        yield SystemCommand("New tab", "Another conversation beside this one (Ctrl+N when ui.tabs is on)", self.action_new_tab)
         yield SystemCommand("Edit the prompt in $EDITOR", "Open the prompt in $VISUAL / $EDITOR (Ctrl+E in the input)", self.action_open_editor)
         yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
         yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))

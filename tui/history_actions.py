@@ -10,9 +10,29 @@ class HistoryActions:
         """Show a stored conversation; sending continues it (--resume, F2)."""
         return self.session.open(conversation_id)
 
+    def open_in_tab(self, conversation_id: int) -> None:
+        """From History: switch to its tab when it is open, else open it in a new tab
+        (in this one when it is empty)."""
+        open_at = self.tab_with(conversation_id)
+        if open_at is not None:
+            self.switch_tab(open_at)
+            return
+        if self.session.messages or self.session.busy:
+            if self.new_tab() is None:
+                return
+        self.session.open(conversation_id)
+
     def action_history(self) -> None:
         from .screens.history import HistoryScreen
 
+        tabs = self.settings is not None and self.settings.ui.tabs
+        if tabs:
+            def chosen(conversation_id: int | None) -> None:
+                if conversation_id is not None:
+                    self.open_in_tab(conversation_id)
+
+            self.push_screen(HistoryScreen(self.session.history.store, self.session.history.persistent), chosen)
+            return
         if self.streaming or self.tools_running:
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
             return

@@ -50,10 +50,12 @@ class StartupActions:
         from .core.session_setup import make_session
 
         self.settings = settings
+        first = self.active_tab
         self.session, self.mcp = make_session(
-            settings, db=self._db, local_model=self.local.model if self.local else "", on_event=self._on_session,
+            settings, db=self._db, local_model=self.local.model if self.local else "", on_event=lambda event: self._on_session(first, event),
             on_mcp_change=lambda server: self.post_message(m.MCPChanged(server.name, server.state, server.error)),
         )
+        first.session = self.session
         self.registry = self.session.registry
         if settings.theme != self.preview.theme or self._theme_problem:
             self._theme_problem = self._apply_theme(settings.theme)
@@ -109,7 +111,7 @@ class StartupActions:
         self.attach_started()
         opening = self._open_on_start
         if opening == "latest":
-            latest = self.session.history.store.latest()
+            latest = None if self.settings.ui.tabs and self.restore_open_tabs() else self.session.history.store.latest()
             if latest is not None:
                 self.session.open(latest.id)
         elif opening is not None and not self.session.open(int(opening)):

@@ -23,15 +23,19 @@ CHECKPOINT_EVERY = 1.0
 
 
 class History:
-    def __init__(self, settings: Settings, path_override: str | None = None) -> None:
+    def __init__(self, settings: Settings, path_override: str | None = None, *, store: Store | None = None) -> None:
+        """``store``: share an open store (another tab's) instead of opening the file again."""
         self.settings = settings
         self.error: str = ""
         path = settings.history.resolved_path() if path_override is None else path_override
-        try:
-            self.store = Store(Path(path) if path is not None else None)
-        except StoreError as exc:
-            self.error = str(exc)
-            self.store = Store(None)
+        if store is not None:
+            self.store = store
+        else:
+            try:
+                self.store = Store(Path(path) if path is not None else None)
+            except StoreError as exc:
+                self.error = str(exc)
+                self.store = Store(None)
         self.conversation_id: int | None = None
         self._reply_row: int | None = None
         self._last_row: int | None = None

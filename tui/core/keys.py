@@ -22,8 +22,12 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("app.prev_version", "alt+left"), ("app.next_version", "alt+right"), ("app.focus_log", "ctrl+up"),
         ("app.copy_code", "alt+c"), ("app.pick_model", "f4,ctrl+l"), ("app.continue_reply", "f10"), ("app.follow", "end"),
         ("app.chat_settings", "f9"),
-        ("app.compact", "alt+k"), ("app.undo_compaction", "alt+u"), ("app.help", "f1"), ("app.quit", "ctrl+q"),
+        ("app.compact", "alt+k"), ("app.undo_compaction", "alt+u"),
+        ("app.next_tab", "ctrl+pagedown"), ("app.prev_tab", "ctrl+pageup"), ("app.close_tab", "ctrl+w"),
+        *((f"app.tab_{n}", f"alt+{n}") for n in range(1, 10)),
+        ("app.help", "f1"), ("app.quit", "ctrl+q"),
     ),
+    "tui.screens.close_tab:CloseTabScreen": (("close_tab.yes", "y"), ("close_tab.no", "n,escape")),
     "tui.screens.chat_settings:ChatSettingsScreen": (("settings.save", "ctrl+s"), ("settings.cancel", "escape")),
     "tui.screens.confirm:ConfirmScreen": (
         ("confirm.run", "y"), ("confirm.always", "a"), ("confirm.deny", "n,escape"), (None, "left,h"), (None, "right,l"),
@@ -51,7 +55,9 @@ BINDINGS: dict[str, tuple[tuple[str | None, str], ...]] = {
         ("log.previous", "up,k"), ("log.next", "down,j"), ("log.previous_code", "left_square_bracket"),
         ("log.next_code", "right_square_bracket"), ("log.copy", "c,y"),
     ),
-    "tui.widgets.prompt_input:PromptInput": (("prompt.newline", "ctrl+j,shift+enter"), ("prompt.editor", "ctrl+e")),
+    "tui.widgets.prompt_input:PromptInput": (
+        ("prompt.newline", "ctrl+j,shift+enter"), ("prompt.editor", "ctrl+e"), ("prompt.close_tab", "ctrl+w"),
+    ),
     "tui.widgets.tool_sidebar:ToolSidebar": (
         ("tools.next", "down,j"), ("tools.previous", "up,k"), ("tools.open", "enter"), ("tools.copy", "c"),
     ),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 TEXTS = {
     "reply": "tui-chat: the reply is ready",
     "confirm": "tui-chat: a tool waits for your confirmation",
+    "background": "tui-chat: a reply in another tab is ready",
 }
 BEL = "\x07"
 

@@ -59,7 +59,7 @@ class ChatSession:
         self.registry = registry
         self.fixed_model = fixed_model
         self.emit: Callable[[ev.Event], Any] = on_event or (lambda _event: None)
-        self._precheck = precheck or (lambda: None)
+        self.precheck: Callable[[], Failure | None] = precheck or (lambda: None)
         self.model = model or settings.model
         self.options = self.default_options()
         self.messages: list[ChatMessage] = []
@@ -135,7 +135,7 @@ class ChatSession:
         refusal = continuation.refusal(self.busy, self.messages)
         if refusal:
             return refusal
-        if self._precheck() is not None:
+        if self.precheck() is not None:
             self._start_reply()  # reports the failure; the cut-off reply stays as it was
             return None
         self._continuing = self.messages.pop()
@@ -145,7 +145,7 @@ class ChatSession:
         return None
 
     def _start_reply(self) -> None:
-        failure = self._precheck()
+        failure = self.precheck()
         if failure is not None:
             self.queue.pause()
             self.emit(ev.StateChanged("failed"))

@@ -46,3 +46,17 @@ def make_session(
 
         mcp = MCPManager(settings.mcp, registry, default_timeout=settings.tools.timeout, on_change=on_mcp_change)
     return session, mcp
+
+
+def sibling_session(session: ChatSession, on_event: Callable[[Any], Any]) -> ChatSession:
+    """Another conversation beside ``session`` (a tab): the same settings, store, tools
+    and key check, its own history cursor and state."""
+    from .history import History
+    from .session import ChatSession
+
+    settings = session.settings
+    return ChatSession(
+        settings, History(settings, store=session.history.store), session.registry,
+        model=session.model if session.fixed_model else settings.model, fixed_model=session.fixed_model,
+        on_event=on_event, precheck=session.precheck,
+    )

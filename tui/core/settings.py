@@ -42,6 +42,10 @@ class UISettings(BaseModel):
     """Run below the shell prompt instead of full screen (as --inline); the chat stays in the scrollback."""
     inline_height: int = Field(default=DEFAULT_INLINE_HEIGHT, ge=8, le=200)
     """Rows the inline app takes; a shorter terminal gets the height that fits."""
+    tabs: bool = True
+    """Ctrl+N opens a new tab (several conversations at once); off, Ctrl+N starts a new chat in place."""
+    max_tabs: int = Field(default=9, ge=1, le=50)
+    """How many tabs may be open; past it, a new tab is refused with a hint."""
     notify: Literal["unfocused", "always", "never"] = "unfocused"
     """Desktop notification through the terminal (OSC 9 / OSC 777, else BEL) when a reply
     finishes or a tool waits for confirmation: only while the terminal is unfocused, always, or never."""

@@ -39,6 +39,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("temp", "chat_settings", "set this chat's temperature, 0 to 2 ('default': the server's)", "N"),
     Command("max", "chat_settings", "set this chat's max tokens ('default': the server's)", "N"),
     Command("new", "new_chat", "start a new conversation"),
+    Command("tab", "new_tab", "open a new tab (another conversation beside this one)"),
     Command("retry", "retry", "retry the failed turn"),
     Command("regenerate", "regenerate", "ask again for the last reply (the old one is kept as a version)"),
     Command("edit", "edit_last", "edit the last prompt and resend it"),

@@ -24,6 +24,8 @@ class PromptInput(TextArea):
                 tooltip="Insert a newline in the prompt"),
         Binding("ctrl+e", "app.open_editor", "Editor", show=False, id="prompt.editor",
                 tooltip="Edit the prompt in $VISUAL / $EDITOR (else vi); saving brings it back"),
+        Binding("ctrl+w", "app.close_tab", "Close tab", show=False, id="prompt.close_tab",
+                tooltip="Close this tab (the text area's own Ctrl+W would delete a word)"),
     ]
 
     @dataclass
@@ -71,6 +73,12 @@ class PromptInput(TextArea):
                 event.prevent_default()
                 self._set(completed)
                 return
+        if event.key.startswith("alt+") and event.character and (bound := self.app.active_bindings.get(event.key)):
+            # From a terminal Alt+1 comes with the character "1": the text area would type it
+            event.stop()
+            event.prevent_default()
+            await self.app.run_action(bound.binding.action, bound.node)
+            return
         if event.key == "end" and not self.text:
             event.stop()
             await self.run_action("app.follow")

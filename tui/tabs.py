@@ -1,0 +1,249 @@
+"""Tabs: several conversations at once. Each tab is its own ChatSession, shown by its
+own SessionView in its own pane (a MessageLog and a ToolSidebar). The pane on screen is
+moved first among the panes, so the app's ``query_one(MessageLog)`` finds the visible
+one; the others are hidden and keep streaming into their own widgets."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from textual.containers import Horizontal
+
+from .view import SessionView
+from .widgets.message_log import MessageLog
+from .widgets.prompt_input import PromptInput
+from .widgets.tab_bar import TabBar, TabInfo
+from .widgets.tool_sidebar import ToolSidebar
+
+if TYPE_CHECKING:
+    from .core.session import ChatSession
+
+
+class Tab:
+    """One open conversation. The app writes ``unread`` and ``confirming``; the session
+    and the view are the tab's own."""
+
+    def __init__(self, app, pane: Horizontal | None = None) -> None:
+        self.app = app
+        self._pane = pane
+        self.session: ChatSession | None = None
+        self.view = SessionView(app, self)
+        self.unread = False
+        """A reply finished while the tab was in the background."""
+        self.confirming = False
+        """A tool call of this tab waits for the user's answer."""
+        self.draft = ""
+        """The prompt box's text while another tab is shown."""
+        self.shown = asyncio.Event()
+
+    @property
+    def pane(self) -> Horizontal:
+        if self._pane is None:  # the first tab's pane is composed with the app
+            self._pane = self.app.screen_stack[0].query_one("#main", Horizontal)
+        return self._pane
+
+    @property
+    def active(self) -> bool:
+        return self.app.active_tab is self
+
+    def info(self) -> TabInfo:
+        session = self.session
+        state = ""
+        if self.confirming:
+            state = "confirm"
+        elif session is not None and session.busy:
+            state = "streaming"
+        elif self.unread:
+            state = "unread"
+        title = ""
+        if session is not None:
+            first = next((m.content for m in session.messages if m.role == "user" and isinstance(m.content, str)), "")
+            title = session.title or first
+        return TabInfo(title, state)
+
+
+def alt_digits_as_keys() -> None:
+    """Textual 8.2 reads ESC 1..9 (what xterm, tmux and most terminals send for Alt+1..9)
+    as the macOS Option characters ¡ ™ £ ¢ ∞ § ¶ • ª, so an ``alt+1`` binding never fires.
+    Dropped from its table, ESC+digit is Alt+digit again; typed ¡ £ § ... still arrive
+    as themselves (UTF-8), only ESC-prefixed digits change meaning."""
+    from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+
+    for digit in "123456789":
+        ANSI_SEQUENCES_KEYS.pop(f"\x1b{digit}", None)  # type: ignore[attr-defined]
+
+
+class TabActions:
+    """Mixed into ChatApp: open, switch and close tabs. Only this file writes ``_tabs``
+    and ``_active``; the rest of the app reads ``active_tab``, ``session`` and ``view``."""
+
+    def _init_tabs(self) -> None:
+        alt_digits_as_keys()
+        first = Tab(self)
+        first.shown.set()
+        self._tabs: list[Tab] = [first]
+        self._active = 0
+        self.view = first.view
+
+    @property
+    def active_tab(self) -> Tab:
+        return self._tabs[self._active]
+
+    @property
+    def tabs(self) -> list[Tab]:
+        return list(self._tabs)
+
+    def refresh_tab_bar(self) -> None:
+        bar = self.query(TabBar)
+        if bar:
+            bar.first().show([tab.info() for tab in self._tabs], self._active)
+
+    def new_tab(self) -> Tab | None:
+        """A new, empty tab, shown; None (with a hint) at ``ui.max_tabs``."""
+        from .core.session_setup import sibling_session
+
+        limit = self.settings.ui.max_tabs
+        if len(self._tabs) >= limit:
+            self.status_hint = f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first"
+            self.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with Ctrl+W.", severity="warning", timeout=4)
+            return None
+        pane = Horizontal(MessageLog(), ToolSidebar(), classes="pane")
+        tab = Tab(self, pane)
+        tab.view.hold_until_mounted()
+        mounting = self.mount(pane, after=self._tabs[-1].pane)
+
+        async def mounted() -> None:
+            await mounting
+            tab.view.mounted()
+            if tab.active:
+                self._apply_sidebar()
+
+        self.call_later(mounted)
+        tab.session = sibling_session(self._tabs[0].session, lambda event: self._on_session(tab, event))
+        self._tabs.append(tab)
+        self.switch_tab(len(self._tabs) - 1)
+        return tab
+
+    def switch_tab(self, index: int) -> None:
+        if not 0 <= index < len(self._tabs) or self.session is None:
+            return
+        prompt = self.query_one(PromptInput)
+        old, new = self.active_tab, self._tabs[index]
+        if old is not new:
+            old.draft = prompt.text
+            old.shown.clear()
+            old.pane.display = False
+            new.pane.display = True
+            new.pane.parent.move_child(new.pane, before=self._first_pane())
+            self._active = index
+            if prompt.text != new.draft:
+                prompt.load_text(new.draft)
+            new.draft = ""
+        self.session, self.view = new.session, new.view
+        new.unread = False
+        new.shown.set()
+        self._apply_sidebar()
+        new.view.activate()
+        self.refresh_tab_bar()
+        prompt.focus()
+
+    def _first_pane(self) -> Horizontal:
+        return self.query("#main, .pane").first(Horizontal)
+
+    def action_new_tab(self) -> None:
+        if self.session is not None:
+            self.new_tab()
+
+    def action_next_tab(self) -> None:
+        self.switch_tab((self._active + 1) % len(self._tabs))
+
+    def action_prev_tab(self) -> None:
+        self.switch_tab((self._active - 1) % len(self._tabs))
+
+    def action_goto_tab(self, number: int) -> None:
+        self.switch_tab(number - 1)
+
+    def action_close_tab(self) -> None:
+        if self.session is None:
+            return
+        if len(self._tabs) == 1:
+            self.notify("This is the only tab (Ctrl+N opens another, Ctrl+Q quits).", timeout=3)
+            return
+        tab = self.active_tab
+        if not tab.session.busy:
+            self._close(tab)
+            return
+        from .screens.close_tab import CloseTabScreen
+
+        def answered(close: bool | None) -> None:
+            if close and tab in self._tabs:
+                self._close(tab)
+
+        self.push_screen(CloseTabScreen(), answered)
+
+    def _close(self, tab: Tab) -> None:
+        index = self._tabs.index(tab)
+        tab.session.save_partial()
+        self.workers.cancel_node(tab.pane)
+        tab.session.emit = lambda _event: None  # its last words have no widget to go to
+        self._tabs.remove(tab)
+        if self._active >= len(self._tabs) or self._active > index:
+            self._active -= 1
+        self._active = max(self._active, 0)
+        if tab.pane.id == "main":
+            tab.pane.display = False  # the first pane stays in the DOM: its id is the layout's anchor
+        else:
+            tab.pane.remove()
+        self._active = min(self._active, len(self._tabs) - 1)
+        shown = self._tabs[self._active]
+        shown.pane.display = True
+        shown.pane.parent.move_child(shown.pane, before=self._first_pane())
+        self.session, self.view = shown.session, shown.view
+        prompt = self.query_one(PromptInput)
+        if prompt.text != shown.draft:
+            prompt.load_text(shown.draft)
+        shown.draft = ""
+        shown.unread = False
+        shown.shown.set()
+        self._apply_sidebar()
+        shown.view.activate()
+        self.refresh_tab_bar()
+
+    def tab_with(self, conversation_id: int) -> int | None:
+        for index, tab in enumerate(self._tabs):
+            if tab.session is not None and tab.session.history.conversation_id == conversation_id:
+                return index
+        return None
+
+    def save_open_tabs(self) -> None:
+        from .core import open_tabs
+
+        if self.session is None:
+            return
+        ids = [tab.session.history.conversation_id for tab in self._tabs]
+        kept = [cid for cid in ids if cid is not None]
+        active_id = self.session.history.conversation_id
+        active = kept.index(active_id) if active_id in kept else 0
+        open_tabs.save(self.session.history.store.path, kept, active)
+
+    def restore_open_tabs(self) -> bool:
+        """--resume: every tab open at the last quit, the active one shown. The first
+        opens at once (as a single conversation always did); the rest once mounted."""
+        from .core import open_tabs
+
+        ids, active = open_tabs.load(self.session.history.store.path)
+        while ids and not self.session.open(ids[0]):
+            ids.pop(0)
+        if len(ids) > 1:
+            self.call_later(self._restore_more, ids[1:], active)
+        return bool(ids)
+
+    def _restore_more(self, ids: list[int], active: int) -> None:
+        for cid in ids:
+            tab = self.new_tab()
+            if tab is None:
+                break
+            if not tab.session.open(cid):
+                self._close(tab)
+        self.switch_tab(min(active, len(self._tabs) - 1))
