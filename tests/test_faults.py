@@ -133,8 +133,9 @@ async def cut_then_continue(app, pilot, server, offset: int, outcome: Outcome) -
 
 
 @pytest.mark.parametrize("stride", [int(os.environ.get("TUI_CHAT_CUT_STRIDE", "997"))])
-async def test_cut_in_the_app_for_every_distinct_outcome(make_app, server, outcomes, stride):
-    app = make_app(tools=NO_TOOLS, max_retries=0)
+async def test_cut_in_the_app_for_every_distinct_outcome(make_app, server, outcomes, stride, settings):
+    # One tab: each cut starts over in place (Ctrl+N would otherwise open a tab per cut).
+    app = make_app(tools=NO_TOOLS, max_retries=0, ui=settings.ui.model_copy(update={"tabs": False}))
     started = time.perf_counter()
     offsets = representatives(outcomes, stride)
     async with app.run_test(size=SIZE) as pilot:
@@ -146,9 +147,9 @@ async def test_cut_in_the_app_for_every_distinct_outcome(make_app, server, outco
 
 
 @pytest.mark.parametrize("kind", f.FAULTS)
-async def test_every_injected_fault(make_app, server, kind):
+async def test_every_injected_fault(make_app, server, kind, settings):
     # Only the stall needs a short idle timeout; elsewhere a busy machine must not trip it.
-    app = make_app(tools=NO_TOOLS, read_timeout=0.5 if kind == "stall" else 10)
+    app = make_app(tools=NO_TOOLS, read_timeout=0.5 if kind == "stall" else 10, ui=settings.ui.model_copy(update={"tabs": False}))
     server.queue(f.inject(kind), f.replay())
     async with app.run_test(size=SIZE) as pilot:
         await send(pilot, f"fault {kind}")

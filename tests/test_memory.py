@@ -42,9 +42,9 @@ def test_every_reply_freezes_and_every_nth_collects_everything():
         gc.unfreeze()
 
 
-async def test_the_app_freezes_after_a_reply_and_collects_when_the_log_is_cleared(make_app, server):
+async def test_the_app_freezes_after_a_reply_and_collects_when_the_log_is_cleared(make_app, server, settings):
     server.queue(s.text_reply("Hello."))
-    app = make_app()
+    app = make_app(ui=settings.ui.model_copy(update={"tabs": False}))  # Ctrl+N clears in place
     try:
         async with app.run_test(size=SIZE) as pilot:
             await send(pilot, "hi")

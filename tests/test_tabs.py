@@ -228,3 +228,23 @@ async def test_alt_digit_with_its_character_switches_from_the_prompt(settings, s
         prompt.post_message(events.Key("alt+1", "1"))
         await wait_for(lambda: app.active_tab is app.tabs[0])
         assert prompt.text == "" and users(app) == ["a"]
+
+
+async def test_closing_the_first_tab_lets_go_of_what_it_showed(settings, server):
+    """The first tab's pane stays in the DOM as the layout's anchor; its log must not keep
+    the closed conversation's widgets alive (nor show them to a query)."""
+    server.queue(s.text_reply("First answer."), s.text_reply("Second answer."))
+    app = app_with(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "one")
+        first = app.active_tab
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: len(app.tabs) == 2)
+        await send(pilot, "two")
+        await pilot.press("alt+1")
+        await wait_for(lambda: app.active_tab is first)
+        await pilot.press("ctrl+w")
+        await wait_for(lambda: len(app.tabs) == 1)
+        await settle(pilot)
+        assert not first.pane.query(AssistantMessage) and not first.pane.display
+        assert users(app) == ["two"] and [r.text for r in replies(app)] == ["Second answer."]

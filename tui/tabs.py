@@ -193,8 +193,11 @@ class TabActions:
         self._active = max(self._active, 0)
         if tab.pane.id == "main":
             tab.pane.display = False  # the first pane stays in the DOM: its id is the layout's anchor
+            tab.pane.query_one(MessageLog).clear()  # ... but not what the closed tab showed
+            tab.pane.query_one(ToolSidebar).clear_calls()
         else:
             tab.pane.remove()
+        self.call_after_refresh(self.memory.full)  # the closed tab's widgets may now be collected
         self._active = min(self._active, len(self._tabs) - 1)
         shown = self._tabs[self._active]
         shown.pane.display = True
