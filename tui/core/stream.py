@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -201,20 +201,13 @@ def parse_completion(obj: Any) -> Iterator[Event]:
         yield Finish("stop", model if isinstance(model, str) else "")
 
 
-def _decode(payload: str) -> Iterator[Event]:
+def _decode(payload: str, parse: Callable[[Any], Iterator[Event]] = parse_chunk) -> Iterator[Event]:
+    """One SSE chunk (``parse_chunk``) or a whole non-streamed body (``parse_completion``)."""
     try:
         obj = json.loads(payload)
     except ValueError:
         raise StreamError("protocol", f"not JSON: {payload[:80]!r}") from None
-    yield from parse_chunk(obj)
-
-
-def _decode_whole(body: str) -> Iterator[Event]:
-    try:
-        obj = json.loads(body)
-    except ValueError:
-        raise StreamError("protocol", f"not JSON: {body[:80]!r}") from None
-    yield from parse_completion(obj)
+    yield from parse(obj)
 
 
 async def read_events(lines: AsyncIterator[str], read_timeout: float) -> AsyncIterator[Event]:
@@ -266,7 +259,7 @@ async def read_events(lines: AsyncIterator[str], read_timeout: float) -> AsyncIt
                     yield event
             else:
                 if whole is not None:
-                    for event in _decode_whole("\n".join(whole)):
+                    for event in _decode("\n".join(whole), parse_completion):
                         finished = True
                         yield event
                 payload = decoder.flush()

@@ -110,6 +110,15 @@ def _blank(line: list[Segment]) -> bool:
     return all(not seg.text.strip() and not (seg.style and seg.style.bgcolor) for seg in line)
 
 
+def styled_line(cache: dict[int, Strip], lines: list[Strip], y: int, style, width: int) -> Strip:
+    """Line ``y`` of ``lines`` in the widget's style and width, kept in ``cache`` (cleared
+    by the caller when the style or width changes): a settled line is styled once."""
+    strip = cache.get(y)
+    if strip is None:
+        strip = cache[y] = lines[y].apply_style(style).adjust_cell_length(width, style)
+    return strip
+
+
 class MarkdownView(Widget):
     """Streaming Markdown: ``append`` text as it arrives."""
 
@@ -284,14 +293,8 @@ class MarkdownView(Widget):
             self._styled_tail.clear()
         settled = len(self._settled)
         if y < settled:
-            strip = self._styled.get(y)
-            if strip is None:
-                strip = self._styled[y] = self._settled[y].apply_style(style).adjust_cell_length(width, style)
-            return strip
+            return styled_line(self._styled, self._settled, y, style, width)
         y -= settled + (1 if self._settled and self._tail else 0)
         if self._behind or not 0 <= y < len(self._tail):  # the old tail may have settled already
             return Strip.blank(width, style)
-        strip = self._styled_tail.get(y)
-        if strip is None:
-            strip = self._styled_tail[y] = self._tail[y].apply_style(style).adjust_cell_length(width, style)
-        return strip
+        return styled_line(self._styled_tail, self._tail, y, style, width)

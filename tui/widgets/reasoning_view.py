@@ -14,6 +14,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from ..core.sanitize import clean
+from .markdown_view import styled_line
 
 
 class ReasoningView(Widget):
@@ -99,10 +100,7 @@ class ReasoningView(Widget):
             self._styled.clear()
         settled = len(self._settled)
         if y < settled:
-            strip = self._styled.get(y)
-            if strip is None:
-                strip = self._styled[y] = self._settled[y].apply_style(style).adjust_cell_length(width, style)
-            return strip
+            return styled_line(self._styled, self._settled, y, style, width)
         y -= settled
         if not 0 <= y < len(self._tail):
             return Strip.blank(width, style)
