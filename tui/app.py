@@ -1,23 +1,19 @@
-"""The app: a view of one ChatSession (core/session.py).
-
-It composes the widgets, shows what the session reports, runs the session's streams
-and tool rounds in workers, and routes keys to the session's operations. The rules of
-the conversation -- what a request contains, what a note says -- are the session's.
-"""
+"""The app: a view of ChatSessions (core/session.py), one per tab. It composes the
+widgets, shows what the sessions report, runs their streams and tool rounds in workers
+and routes keys to their operations; the rules of a conversation are the session's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import var
-from textual.screen import Screen
 
 from . import boot, inline
+from .bindings import APP_BINDINGS
 from .attach_actions import AttachActions
 from . import messages as m
 from .comforts import ComfortActions
@@ -55,33 +51,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
     CSS_PATH = "app.tcss"
     TITLE = "tui-chat"
 
-    BINDINGS = [
-        Binding("escape", "stop", "Stop", id="app.stop", tooltip="Stop the streaming reply / dismiss / back to input"),
-        Binding("ctrl+r", "retry", "Retry", id="app.retry", tooltip="Retry the last failed turn"),
-        Binding("ctrl+t", "focus_tools", "Tools", id="app.focus_tools", tooltip="Focus the tool-call sidebar"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="app.toggle_sidebar", tooltip="Show or hide the tool-call sidebar"),
-        Binding("ctrl+n", "new_chat", "New chat", id="app.new_chat", tooltip="A new conversation: in a new tab when ui.tabs is on"),
-        Binding("ctrl+o,f2", "history", "History", id="app.history", tooltip="Browse, search, rename and delete conversations"),
-        Binding("f3", "tools_screen", "Tools and MCP servers", id="app.tools_screen", tooltip="Tools and MCP servers: state, restart, tools on/off", show=False),
-        Binding("f5,ctrl+g", "regenerate", "Regenerate", id="app.regenerate", tooltip="Ask again for the last reply (the old one is kept as a version)", show=False),
-        Binding("f8,alt+e", "edit_last", "Edit prompt", id="app.edit_last", tooltip="Edit the last prompt and resend it (the old turn is kept as a version)", show=False),
-        Binding("alt+left", "prev_version", "Previous version", id="app.prev_version", tooltip="Show the previous version of the last turn", show=False),
-        Binding("alt+right", "next_version", "Next version", id="app.next_version", tooltip="Show the next version of the last turn", show=False),
-        Binding("ctrl+up", "focus_log", "Messages", id="app.focus_log", tooltip="Select messages in the log (then Up/Down, [ ], c to copy)", show=False),
-        Binding("alt+c", "copy_code", "Copy code", id="app.copy_code", tooltip="Copy the last code block of the conversation", show=False),
-        Binding("f4,ctrl+l", "pick_model", "Model", id="app.pick_model", tooltip="Choose the model for the next turn (type to filter)"),
-        Binding("f10", "continue_reply", "Continue", id="app.continue_reply", tooltip="Continue a reply that was cut off, from exactly where it stopped", show=False),
-        Binding("end", "follow", "Follow", id="app.follow", tooltip="Follow the streaming reply again (after scrolling up)", show=False),
-        Binding("f9", "chat_settings", "Chat settings", id="app.chat_settings", tooltip="System prompt, temperature and max tokens of this conversation", show=False),
-        Binding("alt+k", "compact", "Compact", id="app.compact", tooltip="Summarise the earlier turns to free the context window", show=False),
-        Binding("alt+u", "undo_compaction", "Undo compaction", id="app.undo_compaction", tooltip="Send the compacted turns again as they were", show=False),
-        Binding("ctrl+pagedown", "next_tab", "Next tab", id="app.next_tab", tooltip="Show the next tab", show=False),
-        Binding("ctrl+pageup", "prev_tab", "Previous tab", id="app.prev_tab", tooltip="Show the previous tab", show=False),
-        Binding("ctrl+w", "close_tab", "Close tab", id="app.close_tab", tooltip="Close this tab (asks first while it streams)", show=False),
-        *(Binding(f"alt+{n}", f"goto_tab({n})", f"Tab {n}", id=f"app.tab_{n}", tooltip=f"Show tab {n}", show=False) for n in range(1, 10)),
-        Binding("f1", "help", "Help", id="app.help", tooltip="Show every key"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Quit tui-chat", priority=True),  # from any screen, modals too
-    ]
+    BINDINGS = APP_BINDINGS
 
     status_model: var[str] = var("")
     """The model named on the status line (the local model's label in local mode)."""
@@ -398,18 +368,6 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         if not self.session.new_chat():
             self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
 
-    def action_help(self) -> None:
-        from .screens.help import HelpScreen  # screens load on first use, off the first frame
-
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
-
-    def action_tools_screen(self) -> None:
-        from .screens.mcp import MCPScreen
-
-        if not isinstance(self.screen, MCPScreen):
-            self.push_screen(MCPScreen(self.registry, self.mcp))
-
     @on(ToolSidebar.CallSelected)
     def _open_call(self, event: ToolSidebar.CallSelected) -> None:
         from .screens.tool_detail import ToolDetailScreen
@@ -435,17 +393,6 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
             self.local.server.stop()
         if self.mcp:
             await self.mcp.aclose()
-
-    # -- palette / help -------------------------------------------------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for binding in self.BINDINGS:
-            if isinstance(binding, Binding) and binding.action not in ("quit",) and "(" not in binding.action:  # Alt+1..9: next/previous tab are here
-                yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
-        yield SystemCommand("New tab", "Another conversation beside this one (Ctrl+N when ui.tabs is on)", self.action_new_tab)
-        yield SystemCommand("Edit the prompt in $EDITOR", "Open the prompt in $VISUAL / $EDITOR (Ctrl+E in the input)", self.action_open_editor)
-        yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
-        yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
 
 
 def make_app(settings: Settings | None = None, **kwargs) -> ChatApp:

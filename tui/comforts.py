@@ -3,6 +3,12 @@ F9, Ctrl+Up and Alt+C, and the toast when an MCP server fails."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
 from . import messages as m
 from .widgets.message_log import MessageLog
 from .widgets.tool_sidebar import ToolSidebar
@@ -122,3 +128,27 @@ class ComfortActions:
             self.notify(f"Theme not saved to {path}: {exc}", severity="warning", markup=False)
             return
         self.settings.theme = theme.name
+
+    # -- screens ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen  # screens load on first use, off the first frame
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_tools_screen(self) -> None:
+        from .screens.mcp import MCPScreen
+
+        if not isinstance(self.screen, MCPScreen):
+            self.push_screen(MCPScreen(self.registry, self.mcp))
+
+    # -- palette / help -------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action not in ("quit",) and "(" not in binding.action:  # Alt+1..9: next/previous tab are here
+                yield SystemCommand(binding.description, binding.tooltip, getattr(self, f"action_{binding.action}"))
+        yield SystemCommand("New tab", "Another conversation beside this one (Ctrl+N when ui.tabs is on)", self.action_new_tab)
+        yield SystemCommand("Edit the prompt in $EDITOR", "Open the prompt in $VISUAL / $EDITOR (Ctrl+E in the input)", self.action_open_editor)
+        yield SystemCommand("Export as Markdown", "Write this conversation to tui-chat-ID.md here", lambda: self.action_export("md"))
+        yield SystemCommand("Export as JSON", "Write this conversation (OpenAI messages + metadata) to tui-chat-ID.json", lambda: self.action_export("json"))
