@@ -89,6 +89,37 @@ async def test_a_crash_is_named_and_the_same_crash_twice_is_not_restarted(settin
         server.stop()
 
 
+SLOW_CRASHER = CRASHER.replace(
+    "        os.kill(os.getpid(), signal.SIGSEGV)",
+    "        import socket, time\n"
+    "        self.connection.shutdown(socket.SHUT_RDWR)\n"
+    "        time.sleep(1.5)  # the socket closes well before the process dies (a core dump takes time)\n"
+    "        os.kill(os.getpid(), signal.SIGSEGV)",
+)
+
+
+class SlowCrasher(Crasher):
+    def command(self):
+        return [sys.executable, "-c", SLOW_CRASHER, str(self.port)]
+
+
+async def test_a_crash_that_is_reaped_late_is_still_named(settings, tmp_path):
+    from tui.app import make_app
+
+    assert SLOW_CRASHER != CRASHER
+    server = SlowCrasher(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    try:
+        async with app.run_test(size=(110, 30)) as pilot:
+            banner = app.query_one(ErrorBanner)
+            await send(pilot, "What is the capital of France?")
+            await wait_for(lambda: banner.failure is not None, tries=500)
+            await wait_for(lambda: "crashed (SIGSEGV)" in banner.failure.title, tries=500)
+            assert "Retry to restart it" in banner.failure.hint
+    finally:
+        server.stop()
+
+
 def test_exit_describes_signals_and_codes():
     assert local.Exit(-signal.SIGSEGV).describe() == "crashed (SIGSEGV)"
     assert local.Exit(-signal.SIGILL).crashed

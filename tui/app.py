@@ -239,7 +239,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
             if not self.local.server.alive:
                 failure = self.local.died_failure()
             else:  # the socket can close a moment before the dead child is reaped
-                self.set_timer(0.5, self._check_local_died)
+                self.set_timer(0.25, self._check_local_died)
         self._tab_for(message).session.fail(failure)
 
     @on(m.ReplyStopped)

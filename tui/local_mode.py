@@ -45,7 +45,12 @@ class LocalActions:
         self.query_one("StatusLine").state = "streaming"
         return self.local.settings_for(self.settings)
 
-    def _check_local_died(self) -> None:
+    def _check_local_died(self, tries: int = 40) -> None:
+        """Name a crash once the dying child is reaped: a core dump can take seconds."""
         banner = self.query_one("ErrorBanner")
-        if self.local and not self.local.server.alive and banner.visible and not self.streaming:
+        if not self.local or self.streaming or not banner.visible:
+            return
+        if not self.local.server.alive:
             banner.show(self.local.died_failure())
+        elif tries > 1:
+            self.set_timer(0.25, lambda: self._check_local_died(tries - 1))
