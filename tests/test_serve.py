@@ -126,7 +126,11 @@ def test_serve_needs_its_token(served):
             urllib.request.urlopen(bare + path, timeout=10)
         assert refused.value.code == 403
     assert urllib.request.urlopen(url, timeout=10).status == 200
-    assert "WARNING" in log.read_text() and TEST_KEY not in log.read_text()
+    token = url.split("token=")[1]
+    _wait(lambda: '" 200 ' in log.read_text(), "the access log line of the page")
+    text = log.read_text()
+    assert "WARNING" in text and TEST_KEY not in text
+    assert text.count(token) == 1, text  # the printed URL only, never the access log
 
 
 def test_chat_in_a_browser_and_a_closed_tab_keeps_its_partial(served, server, tmp_path):

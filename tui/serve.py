@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import hmac
+import logging
+import re
 import secrets
 import shlex
 import socket
@@ -66,6 +68,16 @@ def port_free(host: str, port: int) -> str | None:
     return None
 
 
+class HideToken(logging.Filter):
+    """The access log names each request's URL and referer: the token never appears in it."""
+
+    PATTERN = re.compile(r"(token=)[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = self.PATTERN.sub(r"\1…", record.getMessage()), None
+        return True
+
+
 def token_ok(request, token: str) -> bool:
     given = request.query.get("token") or request.cookies.get(COOKIE) or ""
     return hmac.compare_digest(given.encode(), token.encode())
@@ -99,6 +111,10 @@ def make_server(command: str, host: str, port: int, token: str | None):
 
         async def on_startup(self, app) -> None:
             pass  # the URL is printed by main(), with the token when there is one
+
+        def initialize_logging(self) -> None:
+            super().initialize_logging()
+            logging.getLogger("aiohttp.access").addFilter(HideToken())
 
     return GuardedServer(command, host=host, port=port, title="tui-chat")
 
