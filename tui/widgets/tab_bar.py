@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -30,6 +33,17 @@ class TabBar(Static):
     TabBar.-many { display: block; }
     """
 
+    class Chosen(Message):
+        """A tab's title was clicked: show tab ``index`` (0-based)."""
+
+        def __init__(self, bar: TabBar, index: int) -> None:
+            super().__init__()
+            self.bar, self.index = bar, index
+
+        @property
+        def control(self) -> TabBar:
+            return self.bar
+
     frame: reactive[int] = reactive(0)
     """The spinner's frame (still when animations are off)."""
 
@@ -37,6 +51,8 @@ class TabBar(Static):
         super().__init__("", **kwargs)
         self._tabs: list[TabInfo] = []
         self._active = 0
+        self._spans: list[tuple[int, int]] = []
+        """Each tab's first and last-plus-one cell, as last drawn (for clicks)."""
 
     def on_mount(self) -> None:
         self.set_interval(0.12, self._spin)
@@ -55,6 +71,7 @@ class TabBar(Static):
 
     def _draw(self) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
+        self._spans = []
         for number, tab in enumerate(self._tabs, 1):
             title = " ".join(clean(tab.title).split()) or "new chat"
             if len(title) > TITLE_WIDTH:
@@ -62,6 +79,15 @@ class TabBar(Static):
             mark = SPINNER[self.frame] if tab.state == "streaming" else MARKS.get(tab.state, "")
             label = f" {number} {title}{' ' + mark if mark else ''} "
             style = "reverse bold" if number - 1 == self._active else ""
+            start = cell_len(text.plain)
             text.append(label, style=style)
+            self._spans.append((start, start + cell_len(label)))
             text.append("│", style="dim")
         self.update(text)
+
+    def on_click(self, event: events.Click) -> None:
+        for index, (start, end) in enumerate(self._spans):
+            if start <= event.x < end:
+                event.stop()
+                self.post_message(self.Chosen(self, index))
+                return
