@@ -23,18 +23,20 @@ from .chat_options import ChatOptions
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
-from .notes import last_user_index, reply_note, usage_text
-from .session_context import ContextRules
+from .notes import reply_note, usage_text
 from .queue import PromptQueue
+from .session_context import ContextRules
+from .session_tools import ToolRounds
+from .session_turns import BUSY, Redo
 from .stream import Usage
-from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
+from .tool_round import Ask, RoundCancelled
 from .toolcalls import ToolCall
 
 if TYPE_CHECKING:
     from .settings import Settings
     from .tools import ToolRegistry
 
-BUSY = "A reply is still streaming — press Esc to stop it first."
+__all__ = ["BUSY", "ChatSession"]
 
 
 class ChatSession:
@@ -68,20 +70,13 @@ class ChatSession:
         """The reply being streamed, if any."""
         self.request: dict[str, Any] = {}
         """The body of the last request made."""
-        self.pending_calls: list[tuple[str, ToolCall]] = []
-        """The round of tool calls waiting to run, keyed as the events name them."""
-        self.tools_running = False
-        self.allowed: set[str] = set()
-        """Tools the user allowed for the rest of the app's run ("always")."""
-        self.last_prompt = ""
-        self.editing: int | None = None
-        """Index of the prompt being edited: the next send replaces it and what followed."""
-        self._rounds = 0
-        self._turn = 0
+        self.tools = ToolRounds(self)
+        """The pending round, its state, rounds in a row (core/session_tools.py)."""
+        self.redo = Redo(self)
+        """Retry, regenerate, edit, versions; the last prompt (core/session_turns.py)."""
         self._model_before_switch: str | None = None
         self.context = ContextRules(self)
         """The meter, a held prompt, compaction (core/session_context.py)."""
-        self.last_attachments: list[Attachment] = []
         self.queue = PromptQueue(self)
         """Prompts sent while busy; one goes out each time a turn ends well."""
         self._continuing: ChatMessage | None = None
@@ -98,6 +93,33 @@ class ChatSession:
         return self.streaming or self.tools_running
 
     @property
+    def tools_running(self) -> bool:
+        return self.tools.running
+
+    @property
+    def pending_calls(self) -> list[tuple[str, ToolCall]]:
+        """The round of tool calls waiting to run, keyed as the events name them."""
+        return self.tools.pending
+
+    @property
+    def allowed(self) -> set[str]:
+        """Tools the user allowed for the rest of the app's run ("always")."""
+        return self.tools.allowed
+
+    @property
+    def editing(self) -> int | None:
+        """Index of the prompt being edited: the next send replaces it and what followed."""
+        return self.redo.editing
+
+    @property
+    def last_prompt(self) -> str:
+        return self.redo.last_prompt
+
+    @property
+    def last_attachments(self) -> list[Attachment]:
+        return self.redo.last_attachments
+
+    @property
     def conversation(self) -> Conversation:
         """The messages as the API sees them, with this chat's system prompt."""
         skip, summary = self.context.compaction or (0, "")
@@ -109,7 +131,7 @@ class ChatSession:
 
     def call_key(self, index: int) -> str:
         """The name by which events refer to a call of the reply being streamed."""
-        return f"call-{self._turn}-{index}"
+        return self.tools.call_key(index)
 
     # -- sending ------------------------------------------------------------
     def send(self, text: str, attachments: list[Attachment] | None = None, *, force: bool = False) -> bool:
@@ -120,13 +142,10 @@ class ChatSession:
             return False
         if not force and self.context.would_overflow(text, attachments):
             return True
-        if self.editing is not None:
-            index, self.editing = self.editing, None
-            self._drop_from(index)
-        self.last_prompt, self.last_attachments = text, attachments
-        self._append(ChatMessage("user", text, attachments=attachments))
+        self.redo.sent(text, attachments)
+        self.add(ChatMessage("user", text, attachments=attachments))
         self.emit(ev.UserAdded(text, attachments))
-        self._rounds = 0
+        self.tools.new_prompt()
         self._start_reply()
         return True
 
@@ -138,9 +157,7 @@ class ChatSession:
         if self.precheck() is not None:
             self._start_reply()  # reports the failure; the cut-off reply stays as it was
             return None
-        self._continuing = self.messages.pop()
-        self.history.discard_last_reply()
-        self.emit(ev.ReplyDropped())
+        self._continuing = self.drop_last_reply()
         self._start_reply()
         return None
 
@@ -151,7 +168,7 @@ class ChatSession:
             self.emit(ev.StateChanged("failed"))
             self.emit(ev.ReplyFailed(failure, self.last_prompt))
             return
-        self._turn += 1
+        self.tools.reply_started()
         self.reply = Reply()
         request = self.conversation.request(self.model, temperature=self.options.temperature, max_tokens=self.options.max_tokens)
         if self.registry:
@@ -190,36 +207,19 @@ class ChatSession:
         if self.context.compacting is not None:
             return self._compacted()
         message = self._end(COMPLETE)
-        calls = self._last_calls(message)
-        keys = [key for key, _ in calls]
+        calls = self.tools.calls(message)
         run = bool(calls and self.registry)
-        extra = []
-        if run:
-            self._rounds += 1
-            if self._rounds > self.settings.tools.max_rounds:
-                extra.append(f"stopped: {self.settings.tools.max_rounds} tool rounds in a row (tools.max_rounds)")
+        extra = self.tools.count_round() if run else []
         note, warning = reply_note(message, versions="" if run else self.versions_note(), extra=extra)
-        self.emit(ev.ReplyEnded(message, note, warning, keys))
+        self.emit(ev.ReplyEnded(message, note, warning, [key for key, _ in calls]))
         if run and extra:
-            self._answer_unrun(calls)
+            self.tools.answer_unrun(calls)
         elif run:
-            self.pending_calls = calls
-            self.tools_running = True
-            self.emit(ev.StateChanged("running tools"))
-            self.emit(ev.ToolsRequested(calls))
-            return
+            return self.tools.request(calls)
         self.context.meter()
         self._auto_continued = False
         self.emit(ev.StateChanged("ready"))
         self.queue.turn_ended()
-
-    def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
-        calls = []
-        for index, raw in enumerate(message.tool_calls):
-            function = raw.get("function", {})
-            call = ToolCall(index=index, id=raw.get("id", ""), name=function.get("name", ""), arguments=function.get("arguments", ""))
-            calls.append((self.call_key(index), call))
-        return calls
 
     def fail(self, failure: Failure) -> None:
         if self.context.compacting is not None:
@@ -257,28 +257,15 @@ class ChatSession:
     # -- tools ----------------------------------------------------------------
     async def run_tools(self, ask: Ask) -> None:
         """Run the pending round (confirming through ``ask``), then go on with the reply."""
-        assert self.registry is not None, "a tool round needs tools"
-        calls = self.pending_calls
-
-        def on_state(key: str, state: str, result: str | None, elapsed: float | None) -> None:
-            self.emit(ev.ToolStateChanged(key, state, result, elapsed))
-
         try:
-            results = await run_round(
-                self.registry, calls, ask=ask, on_state=on_state,
-                confirm_mode=self.settings.tools.confirm, allowed=self.allowed,
-            )
+            results = await self.tools.run(ask)
         except RoundCancelled as cancelled:
             self.tools_done(cancelled.results, cancelled=True)
             raise
         self.tools_done(results)
 
     def tools_done(self, results: list[tuple[str, str]], *, cancelled: bool = False) -> None:
-        ids = {key: call.to_api()["id"] for key, call in self.pending_calls}
-        for key, content in results:
-            self._append(ChatMessage("tool", content, tool_call_id=ids[key]))
-        self.pending_calls = []
-        self.tools_running = False
+        self.tools.done(results)
         if cancelled:
             self.queue.pause()
             self.emit(ev.StateChanged("stopped"))
@@ -286,105 +273,66 @@ class ChatSession:
             return
         self._start_reply()
 
-    def _answer_unrun(self, calls: list[tuple[str, ToolCall]]) -> None:
-        """Calls that will not run still get a result, so the conversation stays valid."""
-        for key, call in calls:
-            self._append(ChatMessage("tool", CANCELLED, tool_call_id=call.to_api()["id"]))
-            self.emit(ev.ToolStateChanged(key, "cancelled", CANCELLED))
-
-    # -- redoing the last turn ------------------------------------------------
+    # -- redoing the last turn (core/session_turns.py) ---------------------------------
     def cannot_retry(self) -> str | None:
         """Why ``retry`` would do nothing, or None."""
-        if self.busy:
-            return BUSY
-        last = self.messages[-1] if self.messages else None
-        if last is None or (last.role == "assistant" and last.status == COMPLETE) or last.role == "tool":
-            return "Nothing to retry."
-        return None
+        return self.redo.cannot_retry()
 
     def retry(self) -> str | None:
         """Ask again after a failed, stopped or interrupted reply, which it replaces (also
         one read back from the store). Returns why not, or None."""
-        refusal = self.cannot_retry()
-        if refusal:
-            return refusal
-        self.queue.unpause()  # r on the banner resumes the queue too
-        messages = self.messages
-        if messages[-1].role == "assistant":
-            messages.pop()
-            self.history.discard_last_reply()
-            self.emit(ev.ReplyDropped())
-        user = last_user_index(messages)
-        self.last_prompt = messages[user].content if user is not None else ""
-        self._start_reply()
-        return None
+        refusal = self.redo.retry()
+        if refusal is None:
+            self._start_reply()
+        return refusal
 
     def regenerate(self) -> str | None:
         """Ask again for the last reply; the old one becomes a version."""
-        if self.busy:
-            return BUSY
-        user = last_user_index(self.messages)
-        if user is None:
-            return "Nothing to regenerate yet: send a message first."
-        self._drop_from(user + 1)
-        self.last_prompt = self.messages[user].content
-        self._rounds = 0
-        self._start_reply()
-        return None
+        refusal = self.redo.regenerate()
+        if refusal is None:
+            self.tools.new_prompt()
+            self._start_reply()
+        return refusal
 
     def begin_edit(self) -> str | None:
         """The last prompt, to edit; the next send replaces it (the old turn becomes a version)."""
-        user = last_user_index(self.messages)
-        if self.busy or user is None:
-            return None
-        self.editing = user
-        return self.messages[user].content
+        return self.redo.begin_edit()
 
     def cancel_edit(self) -> bool:
-        editing, self.editing = self.editing, None
-        return editing is not None
+        return self.redo.cancel_edit()
 
     def switch_version(self, *, back: bool) -> str | None:
         """Show the previous (``back``) or next stored version of the last turn."""
-        if self.busy:
-            return BUSY
-        user = last_user_index(self.messages)
-        if user is None or self.history.conversation_id is None:
-            return "No other versions of the last turn."
-        for position in (user + 1, user):
-            versions = self.history.versions(position)
-            if versions:
-                self.history.swap_version(position, versions[-1] if back else versions[0], front=back)
-                self.messages[:] = self.history.messages()
-                self._reloaded()
-                return None
-        return "No other versions of the last turn: regenerate (F5) or edit (F8) makes one."
+        return self.redo.switch_version(back=back)
 
     def versions_note(self) -> str:
-        user = last_user_index(self.messages)
-        if user is None:
-            return ""
-        count = len(self.history.versions(user + 1)) or len(self.history.versions(user))
-        return f"{count + 1} versions · alt+← / alt+→" if count else ""
+        return self.redo.versions_note()
 
     def notes(self) -> Callable[[int], tuple[str, bool]]:
-        """``note(index)`` for the messages as they are now: the note each reply had live.
-        What it needs from the store is read once, not once per reply."""
-        messages = list(self.messages)
-        last = max((i for i, m in enumerate(messages) if m.role == "assistant"), default=None)
-        user = last_user_index(messages)
-        versions = self.versions_note() if last is not None and user is not None and last > user else ""
+        """``note(index)`` for the messages as they are now: the note each reply had live."""
+        return self.redo.notes()
 
-        def note(index: int) -> tuple[str, bool]:
-            return reply_note(messages[index], versions=versions if index == last else "")
+    # -- the messages (the session is their one writer) ----------------------------------
+    def add(self, message: ChatMessage) -> None:
+        self.messages.append(message)
+        self.history.add(message, model=self.model, options=self.options)
 
-        return note
+    def drop_last_reply(self) -> ChatMessage:
+        message = self.messages.pop()
+        self.history.discard_last_reply()
+        self.emit(ev.ReplyDropped())
+        return message
 
-    def _drop_from(self, index: int) -> None:
+    def drop_from(self, index: int) -> None:
         """The tail from ``index`` becomes a version, and the screen shows what is left."""
         if index < len(self.messages):
             self.history.archive_tail(index)
         del self.messages[index:]
+        self._reloaded()
+
+    def reload(self) -> None:
+        """Read the messages back from the store (another version of the last turn)."""
+        self.messages[:] = self.history.messages()
         self._reloaded()
 
     def _reloaded(self) -> None:
@@ -398,7 +346,7 @@ class ChatSession:
             return False
         self.options = self.default_options()
         self.messages = []
-        self.editing = None
+        self.redo.cancel_edit()
         self.title = ""
         self.context.clear()
         self.history.reset()
@@ -445,11 +393,6 @@ class ChatSession:
     def save_partial(self) -> None:
         """Quitting mid-reply keeps what arrived, marked interrupted."""
         self.checkpoint(force=True)
-
-    def _append(self, message: ChatMessage) -> None:
-        self.messages.append(message)
-        self.history.add(message, model=self.model, options=self.options)
-
 
     # -- the context window (core/session_context.py) ---------------------------------
     def resolve_overflow(self, choice: str) -> str | None:
