@@ -1,9 +1,12 @@
 """ChatSession: one conversation's state and rules, with no screen.
 
-The session owns the messages, the reply being streamed, tool rounds, versions, the
-per-chat options and model, and what is saved. Front ends call its operations and
-render the events it reports (core/session_events.py); they never decide what a
-reply's note says or what the next request contains.
+The session owns the messages (it is their one writer), the reply being streamed, the
+per-chat options and model, and what is saved. Collaborators it owns keep the rest, each
+the one writer of its state: tool rounds (core/session_tools.py), retry, regenerate,
+edit and versions (core/session_turns.py), the context window (core/session_context.py),
+the queue (core/queue.py), continuing a cut-off reply (core/continuation.py). Front ends
+call its operations and render the events it reports (core/session_events.py); they
+never decide what a reply's note says or what the next request contains.
 
 Streaming itself is done by whoever runs the session: the app in a worker that
 coalesces per frame, ``run`` (core/session_runner.py) for tests and pipes. Both report
@@ -13,13 +16,12 @@ back through ``finish``, ``fail`` and ``stopped``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import continuation
 from . import session_events as ev
 from .attachments import Attachment
 from .chat_options import ChatOptions
+from .continuation import Continuation
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
@@ -29,14 +31,12 @@ from .session_context import ContextRules
 from .session_tools import ToolRounds
 from .session_turns import BUSY, Redo
 from .stream import Usage
-from .tool_round import Ask, RoundCancelled
+from .tool_round import Ask
 from .toolcalls import ToolCall
 
 if TYPE_CHECKING:
     from .settings import Settings
     from .tools import ToolRegistry
-
-__all__ = ["BUSY", "ChatSession"]
 
 
 class ChatSession:
@@ -70,18 +70,17 @@ class ChatSession:
         """The reply being streamed, if any."""
         self.request: dict[str, Any] = {}
         """The body of the last request made."""
-        self.tools = ToolRounds(self)
+        self.continuing = Continuation()
+        """What the reply being streamed continues (core/continuation.py)."""
+        self.tools = ToolRounds(self, self._start_reply)
         """The pending round, its state, rounds in a row (core/session_tools.py)."""
-        self.redo = Redo(self)
-        """Retry, regenerate, edit, versions; the last prompt (core/session_turns.py)."""
+        self.redo = Redo(self, self._start_reply, self.continuing)
+        """Retry, regenerate, continue, edit, versions; the last prompt (core/session_turns.py)."""
         self._model_before_switch: str | None = None
         self.context = ContextRules(self)
         """The meter, a held prompt, compaction (core/session_context.py)."""
         self.queue = PromptQueue(self)
         """Prompts sent while busy; one goes out each time a turn ends well."""
-        self._continuing: ChatMessage | None = None
-        """The cut-off reply the one being streamed continues."""
-        self._auto_continued = False
 
     # -- state --------------------------------------------------------------
     @property
@@ -149,18 +148,6 @@ class ChatSession:
         self._start_reply()
         return True
 
-    def continue_reply(self) -> str | None:
-        """Ask the model to go on from where the last (cut-off) reply stopped."""
-        refusal = continuation.refusal(self.busy, self.messages)
-        if refusal:
-            return refusal
-        if self.precheck() is not None:
-            self._start_reply()  # reports the failure; the cut-off reply stays as it was
-            return None
-        self._continuing = self.drop_last_reply()
-        self._start_reply()
-        return None
-
     def _start_reply(self) -> None:
         failure = self.precheck()
         if failure is not None:
@@ -173,8 +160,7 @@ class ChatSession:
         request = self.conversation.request(self.model, temperature=self.options.temperature, max_tokens=self.options.max_tokens)
         if self.registry:
             request["tools"] = self.registry.specs()
-        if self._continuing is not None:
-            continuation.resume(self.reply, request, self._continuing)
+        self.continuing.resume(self.reply, request)
         self.request = request
         self.history.begin_reply(self.model, self.options)
         self.context.meter(request)
@@ -194,9 +180,7 @@ class ChatSession:
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
         message = reply.to_message(status, self.model)
-        if self._continuing is not None:
-            continuation.mark(message, self._continuing)
-            self._continuing = None
+        self.continuing.end(message)
         self.messages.append(message)
         self.history.end_reply(message)
         return message
@@ -217,7 +201,7 @@ class ChatSession:
         elif run:
             return self.tools.request(calls)
         self.context.meter()
-        self._auto_continued = False
+        self.continuing.turn_ended()
         self.emit(ev.StateChanged("ready"))
         self.queue.turn_ended()
 
@@ -232,12 +216,9 @@ class ChatSession:
         self._model_before_switch = None
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
-        auto = self.settings.stream.auto_continue
-        if continuation.should_auto_continue(auto, failure, message, self._auto_continued):
-            self._auto_continued = True
+        if self.continuing.again(self.settings.stream.auto_continue, failure, message):
             self.continue_reply()
             return
-        self._auto_continued = False
         self.queue.pause()
         self.emit(ev.StateChanged("failed"))
         if not message.content and self.context.refused(failure):
@@ -257,23 +238,12 @@ class ChatSession:
     # -- tools ----------------------------------------------------------------
     async def run_tools(self, ask: Ask) -> None:
         """Run the pending round (confirming through ``ask``), then go on with the reply."""
-        try:
-            results = await self.tools.run(ask)
-        except RoundCancelled as cancelled:
-            self.tools_done(cancelled.results, cancelled=True)
-            raise
-        self.tools_done(results)
+        await self.tools.run(ask)
 
     def tools_done(self, results: list[tuple[str, str]], *, cancelled: bool = False) -> None:
-        self.tools.done(results)
-        if cancelled:
-            self.queue.pause()
-            self.emit(ev.StateChanged("stopped"))
-            self.emit(ev.ToolsCancelled())
-            return
-        self._start_reply()
+        self.tools.done(results, cancelled=cancelled)
 
-    # -- redoing the last turn (core/session_turns.py) ---------------------------------
+    # -- asking again for the last turn (core/session_turns.py) --------------------------
     def cannot_retry(self) -> str | None:
         """Why ``retry`` would do nothing, or None."""
         return self.redo.cannot_retry()
@@ -281,18 +251,15 @@ class ChatSession:
     def retry(self) -> str | None:
         """Ask again after a failed, stopped or interrupted reply, which it replaces (also
         one read back from the store). Returns why not, or None."""
-        refusal = self.redo.retry()
-        if refusal is None:
-            self._start_reply()
-        return refusal
+        return self.redo.retry()
 
     def regenerate(self) -> str | None:
         """Ask again for the last reply; the old one becomes a version."""
-        refusal = self.redo.regenerate()
-        if refusal is None:
-            self.tools.new_prompt()
-            self._start_reply()
-        return refusal
+        return self.redo.regenerate()
+
+    def continue_reply(self) -> str | None:
+        """Ask the model to go on from where the last (cut-off) reply stopped."""
+        return self.redo.continue_reply()
 
     def begin_edit(self) -> str | None:
         """The last prompt, to edit; the next send replaces it (the old turn becomes a version)."""
@@ -360,12 +327,7 @@ class ChatSession:
         info = self.history.store.conversation(conversation_id)
         if info is None or not self.new_chat():
             return False
-        stored = info.settings or {}
-        self.options = replace(
-            self.options, system_prompt=info.system_prompt,
-            temperature=stored.get("temperature", self.options.temperature),
-            max_tokens=stored.get("max_tokens", self.options.max_tokens),
-        )
+        self.options = self.options.restored(info.system_prompt, info.settings or {})
         if not self.fixed_model:
             self.model = info.model or self.settings.model
             self.emit(ev.ModelChanged(self.model))
@@ -413,18 +375,11 @@ class ChatSession:
 
     def _compacted(self) -> None:
         reply, self.reply = self.reply or Reply(), None
-        go_on = self.context.compacted(reply.text)
-        self.emit(ev.StateChanged("ready"))
-        if go_on:
-            self.context.go_on()
+        self.context.compacted(reply.text)
 
     def _compaction_failed(self, failure: Failure | None) -> None:
         self.reply = None
-        held = self.context.compaction_failed()
-        self.emit(ev.StateChanged("failed" if failure else "stopped"))
-        if failure is not None:
-            failure = replace(failure, title=f"Compaction failed: {failure.title}")
-            self.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
+        self.context.compaction_failed(failure)
 
     def undo_compaction(self, *, redo: bool = False) -> str | None:
         """The latest compaction (or drop) stops applying: requests carry the turns again."""

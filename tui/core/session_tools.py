@@ -2,18 +2,20 @@
 how many rounds ran in a row, and which tools the user allowed for the app's run.
 
 The session owns one ToolRounds and calls it when a reply ends (``calls``,
-``count_round``, ``request``) and to run a round (``run``, ``done``). ToolRounds is the one
-writer of that state; the session stays the one writer of the messages (tool results
-join them through its ``add``) and decides what happens after a round.
+``count_round``, ``request``) and to run a round (``run``, ``done``), handing it the one
+thing it may not do itself: start the next reply. ToolRounds is the one writer of that
+state; the session stays the one writer of the messages (tool results join them through
+its ``add``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from . import session_events as ev
 from .conversation import ChatMessage
-from .tool_round import CANCELLED, Ask, run_round
+from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
 from .toolcalls import ToolCall
 
 if TYPE_CHECKING:
@@ -23,8 +25,9 @@ Calls = list[tuple[str, ToolCall]]
 
 
 class ToolRounds:
-    def __init__(self, session: ChatSession) -> None:
+    def __init__(self, session: ChatSession, start_reply: Callable[[], None]) -> None:
         self.session = session
+        self.start_reply = start_reply
         self.pending: Calls = []
         """The round of tool calls waiting to run, keyed as the events name them."""
         self.running = False
@@ -66,26 +69,38 @@ class ToolRounds:
         self.session.emit(ev.StateChanged("running tools"))
         self.session.emit(ev.ToolsRequested(calls))
 
-    async def run(self, ask: Ask) -> list[tuple[str, str]]:
-        """Run the pending round, confirming through ``ask``; RoundCancelled carries what ran."""
+    async def run(self, ask: Ask) -> None:
+        """Run the pending round (confirming through ``ask``), then go on with the reply."""
         session = self.session
         assert session.registry is not None, "a tool round needs tools"
 
         def on_state(key: str, state: str, result: str | None, elapsed: float | None) -> None:
             session.emit(ev.ToolStateChanged(key, state, result, elapsed))
 
-        return await run_round(
-            session.registry, self.pending, ask=ask, on_state=on_state,
-            confirm_mode=session.settings.tools.confirm, allowed=self.allowed,
-        )
+        try:
+            results = await run_round(
+                session.registry, self.pending, ask=ask, on_state=on_state,
+                confirm_mode=session.settings.tools.confirm, allowed=self.allowed,
+            )
+        except RoundCancelled as cancelled:
+            self.done(cancelled.results, cancelled=True)
+            raise
+        self.done(results)
 
-    def done(self, results: list[tuple[str, str]]) -> None:
-        """The results join the conversation, and the round is over."""
+    def done(self, results: list[tuple[str, str]], *, cancelled: bool = False) -> None:
+        """The results join the conversation; the reply goes on unless the round was cancelled."""
+        session = self.session
         ids = {key: call.to_api()["id"] for key, call in self.pending}
         for key, content in results:
-            self.session.add(ChatMessage("tool", content, tool_call_id=ids[key]))
+            session.add(ChatMessage("tool", content, tool_call_id=ids[key]))
         self.pending = []
         self.running = False
+        if cancelled:
+            session.queue.pause()
+            session.emit(ev.StateChanged("stopped"))
+            session.emit(ev.ToolsCancelled())
+            return
+        self.start_reply()
 
     def answer_unrun(self, calls: Calls) -> None:
         """Calls that will not run still get a result, so the conversation stays valid."""

@@ -1,10 +1,12 @@
-"""Redoing the last turn of a ChatSession: retry, regenerate, edit, and its versions.
+"""Asking again for the last turn of a ChatSession: retry, regenerate, continue a cut-off
+reply, edit the last prompt, and switch between the turn's versions.
 
 The session owns one Redo, which is the one writer of the prompt being edited and of
 the last prompt sent (what the failure banner gives back). It decides whether a redo can
-happen and gets the messages ready through the session's public message operations
-(``drop_last_reply``, ``drop_from``, ``reload``); the session stays the one writer of the
-messages and starts the reply.
+happen, changes the messages through the session's public operations (``drop_last_reply``,
+``drop_from``, ``reload``; the session stays their one writer), and asks again through the
+``start_reply`` the session hands it. What a continued reply continues is the
+Continuation's to keep (core/continuation.py).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from . import continuation
 from .attachments import Attachment
+from .continuation import Continuation
 from .conversation import COMPLETE
 from .notes import last_user_index, reply_note
 
@@ -23,8 +27,10 @@ BUSY = "A reply is still streaming — press Esc to stop it first."
 
 
 class Redo:
-    def __init__(self, session: ChatSession) -> None:
+    def __init__(self, session: ChatSession, start_reply: Callable[[], None], continuing: Continuation) -> None:
         self.session = session
+        self.start_reply = start_reply
+        self.continuing = continuing
         self.last_prompt = ""
         self.last_attachments: list[Attachment] = []
         self.editing: int | None = None
@@ -49,7 +55,8 @@ class Redo:
         return None
 
     def retry(self) -> str | None:
-        """Drop the failed, stopped or interrupted reply, ready to ask again; or why not."""
+        """Ask again after a failed, stopped or interrupted reply, which it replaces (also
+        one read back from the store). Returns why not, or None."""
         refusal = self.cannot_retry()
         if refusal:
             return refusal
@@ -59,10 +66,11 @@ class Redo:
             session.drop_last_reply()
         user = last_user_index(session.messages)
         self.last_prompt = session.messages[user].content if user is not None else ""
+        self.start_reply()
         return None
 
     def regenerate(self) -> str | None:
-        """The last reply becomes a version, ready to ask again; or why not."""
+        """Ask again for the last reply; the old one becomes a version."""
         session = self.session
         if session.busy:
             return BUSY
@@ -71,6 +79,21 @@ class Redo:
             return "Nothing to regenerate yet: send a message first."
         session.drop_from(user + 1)
         self.last_prompt = session.messages[user].content
+        session.tools.new_prompt()
+        self.start_reply()
+        return None
+
+    def continue_reply(self) -> str | None:
+        """Ask the model to go on from where the last (cut-off) reply stopped."""
+        session = self.session
+        refusal = continuation.refusal(session.busy, session.messages)
+        if refusal:
+            return refusal
+        if session.precheck() is not None:
+            self.start_reply()  # reports the failure; the cut-off reply stays as it was
+            return None
+        self.continuing.begin(session.drop_last_reply())
+        self.start_reply()
         return None
 
     # -- editing -------------------------------------------------------------------------
