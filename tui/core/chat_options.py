@@ -7,7 +7,8 @@ rather than send a default of our own.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 TEMPERATURE_ERROR = "temperature must be a number from 0 to 2 (blank = server default)"
 MAX_TOKENS_ERROR = "max tokens must be a whole number of at least 1 (blank = server default)"
@@ -22,6 +23,14 @@ class ChatOptions:
     def stored(self) -> dict[str, float | int | None]:
         """The numbers as saved in a conversation's ``settings`` column."""
         return {"temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def restored(self, system_prompt: str, stored: dict[str, Any]) -> ChatOptions:
+        """These options as a stored conversation had them (what ``stored`` kept)."""
+        return replace(
+            self, system_prompt=system_prompt,
+            temperature=stored.get("temperature", self.temperature),
+            max_tokens=stored.get("max_tokens", self.max_tokens),
+        )
 
 
 def parse_temperature(text: str) -> float | None:

@@ -60,3 +60,33 @@ def mark(message: ChatMessage, partial: ChatMessage) -> None:
 def should_auto_continue(enabled: bool, failure: Failure, message: ChatMessage, already: bool) -> bool:
     """Once per reply, and only for a dropped connection after some text."""
     return enabled and not already and failure.kind in DROPPED and cut_off(message)
+
+
+class Continuation:
+    """One per ChatSession, and the one writer of which cut-off reply the streamed one
+    continues and of whether the reply already went on by itself (auto_continue)."""
+
+    def __init__(self) -> None:
+        self.partial: ChatMessage | None = None
+        """The cut-off reply the one being streamed continues."""
+        self.auto = False
+
+    def begin(self, partial: ChatMessage) -> None:
+        self.partial = partial
+
+    def resume(self, reply: Reply, request: dict[str, Any]) -> None:
+        if self.partial is not None:
+            resume(reply, request, self.partial)
+
+    def end(self, message: ChatMessage) -> None:
+        if self.partial is not None:
+            mark(message, self.partial)
+            self.partial = None
+
+    def again(self, enabled: bool, failure: Failure, message: ChatMessage) -> bool:
+        """Whether a failed reply goes on by itself (once per reply)."""
+        self.auto = should_auto_continue(enabled, failure, message, self.auto)
+        return self.auto
+
+    def turn_ended(self) -> None:
+        self.auto = False

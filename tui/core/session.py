@@ -1,9 +1,12 @@
 """ChatSession: one conversation's state and rules, with no screen.
 
-The session owns the messages, the reply being streamed, tool rounds, versions, the
-per-chat options and model, and what is saved. Front ends call its operations and
-render the events it reports (core/session_events.py); they never decide what a
-reply's note says or what the next request contains.
+The session owns the messages (it is their one writer), the reply being streamed, the
+per-chat options and model, and what is saved. Collaborators it owns keep the rest, each
+the one writer of its state: tool rounds (core/session_tools.py), retry, regenerate,
+edit and versions (core/session_turns.py), the context window (core/session_context.py),
+the queue (core/queue.py), continuing a cut-off reply (core/continuation.py). Front ends
+call its operations and render the events it reports (core/session_events.py); they
+never decide what a reply's note says or what the next request contains.
 
 Streaming itself is done by whoever runs the session: the app in a worker that
 coalesces per frame, ``run`` (core/session_runner.py) for tests and pipes. Both report
@@ -13,28 +16,27 @@ back through ``finish``, ``fail`` and ``stopped``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from . import continuation
 from . import session_events as ev
 from .attachments import Attachment
 from .chat_options import ChatOptions
+from .continuation import Continuation
 from .conversation import COMPLETE, ERROR, INTERRUPTED, STOPPED, ChatMessage, Conversation, Reply
 from .errors import Failure
 from .history import History
-from .notes import last_user_index, reply_note, usage_text
-from .session_context import ContextRules
+from .notes import reply_note, usage_text
 from .queue import PromptQueue
+from .session_context import ContextRules
+from .session_tools import ToolRounds
+from .session_turns import BUSY, Redo
 from .stream import Usage
-from .tool_round import CANCELLED, Ask, RoundCancelled, run_round
+from .tool_round import Ask
 from .toolcalls import ToolCall
 
 if TYPE_CHECKING:
     from .settings import Settings
     from .tools import ToolRegistry
-
-BUSY = "A reply is still streaming — press Esc to stop it first."
 
 
 class ChatSession:
@@ -68,25 +70,17 @@ class ChatSession:
         """The reply being streamed, if any."""
         self.request: dict[str, Any] = {}
         """The body of the last request made."""
-        self.pending_calls: list[tuple[str, ToolCall]] = []
-        """The round of tool calls waiting to run, keyed as the events name them."""
-        self.tools_running = False
-        self.allowed: set[str] = set()
-        """Tools the user allowed for the rest of the app's run ("always")."""
-        self.last_prompt = ""
-        self.editing: int | None = None
-        """Index of the prompt being edited: the next send replaces it and what followed."""
-        self._rounds = 0
-        self._turn = 0
+        self.continuing = Continuation()
+        """What the reply being streamed continues (core/continuation.py)."""
+        self.tools = ToolRounds(self, self._start_reply)
+        """The pending round, its state, rounds in a row (core/session_tools.py)."""
+        self.redo = Redo(self, self._start_reply, self.continuing)
+        """Retry, regenerate, continue, edit, versions; the last prompt (core/session_turns.py)."""
         self._model_before_switch: str | None = None
         self.context = ContextRules(self)
         """The meter, a held prompt, compaction (core/session_context.py)."""
-        self.last_attachments: list[Attachment] = []
         self.queue = PromptQueue(self)
         """Prompts sent while busy; one goes out each time a turn ends well."""
-        self._continuing: ChatMessage | None = None
-        """The cut-off reply the one being streamed continues."""
-        self._auto_continued = False
 
     # -- state --------------------------------------------------------------
     @property
@@ -96,6 +90,33 @@ class ChatSession:
     @property
     def busy(self) -> bool:
         return self.streaming or self.tools_running
+
+    @property
+    def tools_running(self) -> bool:
+        return self.tools.running
+
+    @property
+    def pending_calls(self) -> list[tuple[str, ToolCall]]:
+        """The round of tool calls waiting to run, keyed as the events name them."""
+        return self.tools.pending
+
+    @property
+    def allowed(self) -> set[str]:
+        """Tools the user allowed for the rest of the app's run ("always")."""
+        return self.tools.allowed
+
+    @property
+    def editing(self) -> int | None:
+        """Index of the prompt being edited: the next send replaces it and what followed."""
+        return self.redo.editing
+
+    @property
+    def last_prompt(self) -> str:
+        return self.redo.last_prompt
+
+    @property
+    def last_attachments(self) -> list[Attachment]:
+        return self.redo.last_attachments
 
     @property
     def conversation(self) -> Conversation:
@@ -109,7 +130,7 @@ class ChatSession:
 
     def call_key(self, index: int) -> str:
         """The name by which events refer to a call of the reply being streamed."""
-        return f"call-{self._turn}-{index}"
+        return self.tools.call_key(index)
 
     # -- sending ------------------------------------------------------------
     def send(self, text: str, attachments: list[Attachment] | None = None, *, force: bool = False) -> bool:
@@ -120,29 +141,12 @@ class ChatSession:
             return False
         if not force and self.context.would_overflow(text, attachments):
             return True
-        if self.editing is not None:
-            index, self.editing = self.editing, None
-            self._drop_from(index)
-        self.last_prompt, self.last_attachments = text, attachments
-        self._append(ChatMessage("user", text, attachments=attachments))
+        self.redo.sent(text, attachments)
+        self.add(ChatMessage("user", text, attachments=attachments))
         self.emit(ev.UserAdded(text, attachments))
-        self._rounds = 0
+        self.tools.new_prompt()
         self._start_reply()
         return True
-
-    def continue_reply(self) -> str | None:
-        """Ask the model to go on from where the last (cut-off) reply stopped."""
-        refusal = continuation.refusal(self.busy, self.messages)
-        if refusal:
-            return refusal
-        if self.precheck() is not None:
-            self._start_reply()  # reports the failure; the cut-off reply stays as it was
-            return None
-        self._continuing = self.messages.pop()
-        self.history.discard_last_reply()
-        self.emit(ev.ReplyDropped())
-        self._start_reply()
-        return None
 
     def _start_reply(self) -> None:
         failure = self.precheck()
@@ -151,13 +155,12 @@ class ChatSession:
             self.emit(ev.StateChanged("failed"))
             self.emit(ev.ReplyFailed(failure, self.last_prompt))
             return
-        self._turn += 1
+        self.tools.reply_started()
         self.reply = Reply()
         request = self.conversation.request(self.model, temperature=self.options.temperature, max_tokens=self.options.max_tokens)
         if self.registry:
             request["tools"] = self.registry.specs()
-        if self._continuing is not None:
-            continuation.resume(self.reply, request, self._continuing)
+        self.continuing.resume(self.reply, request)
         self.request = request
         self.history.begin_reply(self.model, self.options)
         self.context.meter(request)
@@ -177,9 +180,7 @@ class ChatSession:
     def _end(self, status: str) -> ChatMessage:
         reply, self.reply = self.reply or Reply(), None
         message = reply.to_message(status, self.model)
-        if self._continuing is not None:
-            continuation.mark(message, self._continuing)
-            self._continuing = None
+        self.continuing.end(message)
         self.messages.append(message)
         self.history.end_reply(message)
         return message
@@ -190,36 +191,19 @@ class ChatSession:
         if self.context.compacting is not None:
             return self._compacted()
         message = self._end(COMPLETE)
-        calls = self._last_calls(message)
-        keys = [key for key, _ in calls]
+        calls = self.tools.calls(message)
         run = bool(calls and self.registry)
-        extra = []
-        if run:
-            self._rounds += 1
-            if self._rounds > self.settings.tools.max_rounds:
-                extra.append(f"stopped: {self.settings.tools.max_rounds} tool rounds in a row (tools.max_rounds)")
+        extra = self.tools.count_round() if run else []
         note, warning = reply_note(message, versions="" if run else self.versions_note(), extra=extra)
-        self.emit(ev.ReplyEnded(message, note, warning, keys))
+        self.emit(ev.ReplyEnded(message, note, warning, [key for key, _ in calls]))
         if run and extra:
-            self._answer_unrun(calls)
+            self.tools.answer_unrun(calls)
         elif run:
-            self.pending_calls = calls
-            self.tools_running = True
-            self.emit(ev.StateChanged("running tools"))
-            self.emit(ev.ToolsRequested(calls))
-            return
+            return self.tools.request(calls)
         self.context.meter()
-        self._auto_continued = False
+        self.continuing.turn_ended()
         self.emit(ev.StateChanged("ready"))
         self.queue.turn_ended()
-
-    def _last_calls(self, message: ChatMessage) -> list[tuple[str, ToolCall]]:
-        calls = []
-        for index, raw in enumerate(message.tool_calls):
-            function = raw.get("function", {})
-            call = ToolCall(index=index, id=raw.get("id", ""), name=function.get("name", ""), arguments=function.get("arguments", ""))
-            calls.append((self.call_key(index), call))
-        return calls
 
     def fail(self, failure: Failure) -> None:
         if self.context.compacting is not None:
@@ -232,12 +216,9 @@ class ChatSession:
         self._model_before_switch = None
         note, warning = reply_note(message)
         self.emit(ev.ReplyEnded(message, note, warning))
-        auto = self.settings.stream.auto_continue
-        if continuation.should_auto_continue(auto, failure, message, self._auto_continued):
-            self._auto_continued = True
+        if self.continuing.again(self.settings.stream.auto_continue, failure, message):
             self.continue_reply()
             return
-        self._auto_continued = False
         self.queue.pause()
         self.emit(ev.StateChanged("failed"))
         if not message.content and self.context.refused(failure):
@@ -257,134 +238,68 @@ class ChatSession:
     # -- tools ----------------------------------------------------------------
     async def run_tools(self, ask: Ask) -> None:
         """Run the pending round (confirming through ``ask``), then go on with the reply."""
-        assert self.registry is not None, "a tool round needs tools"
-        calls = self.pending_calls
-
-        def on_state(key: str, state: str, result: str | None, elapsed: float | None) -> None:
-            self.emit(ev.ToolStateChanged(key, state, result, elapsed))
-
-        try:
-            results = await run_round(
-                self.registry, calls, ask=ask, on_state=on_state,
-                confirm_mode=self.settings.tools.confirm, allowed=self.allowed,
-            )
-        except RoundCancelled as cancelled:
-            self.tools_done(cancelled.results, cancelled=True)
-            raise
-        self.tools_done(results)
+        await self.tools.run(ask)
 
     def tools_done(self, results: list[tuple[str, str]], *, cancelled: bool = False) -> None:
-        ids = {key: call.to_api()["id"] for key, call in self.pending_calls}
-        for key, content in results:
-            self._append(ChatMessage("tool", content, tool_call_id=ids[key]))
-        self.pending_calls = []
-        self.tools_running = False
-        if cancelled:
-            self.queue.pause()
-            self.emit(ev.StateChanged("stopped"))
-            self.emit(ev.ToolsCancelled())
-            return
-        self._start_reply()
+        self.tools.done(results, cancelled=cancelled)
 
-    def _answer_unrun(self, calls: list[tuple[str, ToolCall]]) -> None:
-        """Calls that will not run still get a result, so the conversation stays valid."""
-        for key, call in calls:
-            self._append(ChatMessage("tool", CANCELLED, tool_call_id=call.to_api()["id"]))
-            self.emit(ev.ToolStateChanged(key, "cancelled", CANCELLED))
-
-    # -- redoing the last turn ------------------------------------------------
+    # -- asking again for the last turn (core/session_turns.py) --------------------------
     def cannot_retry(self) -> str | None:
         """Why ``retry`` would do nothing, or None."""
-        if self.busy:
-            return BUSY
-        last = self.messages[-1] if self.messages else None
-        if last is None or (last.role == "assistant" and last.status == COMPLETE) or last.role == "tool":
-            return "Nothing to retry."
-        return None
+        return self.redo.cannot_retry()
 
     def retry(self) -> str | None:
         """Ask again after a failed, stopped or interrupted reply, which it replaces (also
         one read back from the store). Returns why not, or None."""
-        refusal = self.cannot_retry()
-        if refusal:
-            return refusal
-        self.queue.unpause()  # r on the banner resumes the queue too
-        messages = self.messages
-        if messages[-1].role == "assistant":
-            messages.pop()
-            self.history.discard_last_reply()
-            self.emit(ev.ReplyDropped())
-        user = last_user_index(messages)
-        self.last_prompt = messages[user].content if user is not None else ""
-        self._start_reply()
-        return None
+        return self.redo.retry()
 
     def regenerate(self) -> str | None:
         """Ask again for the last reply; the old one becomes a version."""
-        if self.busy:
-            return BUSY
-        user = last_user_index(self.messages)
-        if user is None:
-            return "Nothing to regenerate yet: send a message first."
-        self._drop_from(user + 1)
-        self.last_prompt = self.messages[user].content
-        self._rounds = 0
-        self._start_reply()
-        return None
+        return self.redo.regenerate()
+
+    def continue_reply(self) -> str | None:
+        """Ask the model to go on from where the last (cut-off) reply stopped."""
+        return self.redo.continue_reply()
 
     def begin_edit(self) -> str | None:
         """The last prompt, to edit; the next send replaces it (the old turn becomes a version)."""
-        user = last_user_index(self.messages)
-        if self.busy or user is None:
-            return None
-        self.editing = user
-        return self.messages[user].content
+        return self.redo.begin_edit()
 
     def cancel_edit(self) -> bool:
-        editing, self.editing = self.editing, None
-        return editing is not None
+        return self.redo.cancel_edit()
 
     def switch_version(self, *, back: bool) -> str | None:
         """Show the previous (``back``) or next stored version of the last turn."""
-        if self.busy:
-            return BUSY
-        user = last_user_index(self.messages)
-        if user is None or self.history.conversation_id is None:
-            return "No other versions of the last turn."
-        for position in (user + 1, user):
-            versions = self.history.versions(position)
-            if versions:
-                self.history.swap_version(position, versions[-1] if back else versions[0], front=back)
-                self.messages[:] = self.history.messages()
-                self._reloaded()
-                return None
-        return "No other versions of the last turn: regenerate (F5) or edit (F8) makes one."
+        return self.redo.switch_version(back=back)
 
     def versions_note(self) -> str:
-        user = last_user_index(self.messages)
-        if user is None:
-            return ""
-        count = len(self.history.versions(user + 1)) or len(self.history.versions(user))
-        return f"{count + 1} versions · alt+← / alt+→" if count else ""
+        return self.redo.versions_note()
 
     def notes(self) -> Callable[[int], tuple[str, bool]]:
-        """``note(index)`` for the messages as they are now: the note each reply had live.
-        What it needs from the store is read once, not once per reply."""
-        messages = list(self.messages)
-        last = max((i for i, m in enumerate(messages) if m.role == "assistant"), default=None)
-        user = last_user_index(messages)
-        versions = self.versions_note() if last is not None and user is not None and last > user else ""
+        """``note(index)`` for the messages as they are now: the note each reply had live."""
+        return self.redo.notes()
 
-        def note(index: int) -> tuple[str, bool]:
-            return reply_note(messages[index], versions=versions if index == last else "")
+    # -- the messages (the session is their one writer) ----------------------------------
+    def add(self, message: ChatMessage) -> None:
+        self.messages.append(message)
+        self.history.add(message, model=self.model, options=self.options)
 
-        return note
+    def drop_last_reply(self) -> ChatMessage:
+        message = self.messages.pop()
+        self.history.discard_last_reply()
+        self.emit(ev.ReplyDropped())
+        return message
 
-    def _drop_from(self, index: int) -> None:
+    def drop_from(self, index: int) -> None:
         """The tail from ``index`` becomes a version, and the screen shows what is left."""
         if index < len(self.messages):
             self.history.archive_tail(index)
         del self.messages[index:]
+        self._reloaded()
+
+    def reload(self) -> None:
+        """Read the messages back from the store (another version of the last turn)."""
+        self.messages[:] = self.history.messages()
         self._reloaded()
 
     def _reloaded(self) -> None:
@@ -398,7 +313,7 @@ class ChatSession:
             return False
         self.options = self.default_options()
         self.messages = []
-        self.editing = None
+        self.redo.cancel_edit()
         self.title = ""
         self.context.clear()
         self.history.reset()
@@ -412,12 +327,7 @@ class ChatSession:
         info = self.history.store.conversation(conversation_id)
         if info is None or not self.new_chat():
             return False
-        stored = info.settings or {}
-        self.options = replace(
-            self.options, system_prompt=info.system_prompt,
-            temperature=stored.get("temperature", self.options.temperature),
-            max_tokens=stored.get("max_tokens", self.options.max_tokens),
-        )
+        self.options = self.options.restored(info.system_prompt, info.settings or {})
         if not self.fixed_model:
             self.model = info.model or self.settings.model
             self.emit(ev.ModelChanged(self.model))
@@ -446,11 +356,6 @@ class ChatSession:
         """Quitting mid-reply keeps what arrived, marked interrupted."""
         self.checkpoint(force=True)
 
-    def _append(self, message: ChatMessage) -> None:
-        self.messages.append(message)
-        self.history.add(message, model=self.model, options=self.options)
-
-
     # -- the context window (core/session_context.py) ---------------------------------
     def resolve_overflow(self, choice: str) -> str | None:
         """"compact", "drop" (the oldest turns) or "send" (anyway); see ContextRules.choose."""
@@ -470,18 +375,11 @@ class ChatSession:
 
     def _compacted(self) -> None:
         reply, self.reply = self.reply or Reply(), None
-        go_on = self.context.compacted(reply.text)
-        self.emit(ev.StateChanged("ready"))
-        if go_on:
-            self.context.go_on()
+        self.context.compacted(reply.text)
 
     def _compaction_failed(self, failure: Failure | None) -> None:
         self.reply = None
-        held = self.context.compaction_failed()
-        self.emit(ev.StateChanged("failed" if failure else "stopped"))
-        if failure is not None:
-            failure = replace(failure, title=f"Compaction failed: {failure.title}")
-            self.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
+        self.context.compaction_failed(failure)
 
     def undo_compaction(self, *, redo: bool = False) -> str | None:
         """The latest compaction (or drop) stops applying: requests carry the turns again."""

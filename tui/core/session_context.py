@@ -9,6 +9,7 @@ the count; the session stays the one writer of the messages and the reply.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from . import compaction as cut
@@ -138,19 +139,24 @@ class ContextRules:
         self.held = None
         return cut.summary_request(session.conversation, where, session.settings.context.compact_prompt, session.model)
 
-    def compacted(self, summary: str) -> bool:
-        """Keep the summary; True when the turn should go on (send the held prompt, or retry)."""
+    def compacted(self, summary: str) -> None:
+        """Keep the summary; then the turn goes on (the held prompt, or a retry) if it was to."""
         assert self.compacting is not None
         (where, held, resume), self.compacting = self.compacting, None
         self.set(where, summary.strip() or "(the model gave no summary)")
         self.held = held
-        return resume
+        self.session.emit(ev.StateChanged("ready"))
+        if resume:
+            self.go_on()
 
-    def compaction_failed(self) -> tuple[str, list[Attachment]] | None:
-        """The summary did not come; returns the prompt that waited for it."""
+    def compaction_failed(self, failure: Failure | None) -> None:
+        """The summary did not come (``failure``, or stopped); the prompt that waited for it goes back."""
         held = self.compacting[1] if self.compacting else None
         self.compacting = self.held = None
-        return held
+        self.session.emit(ev.StateChanged("failed" if failure else "stopped"))
+        if failure is not None:
+            failure = replace(failure, title=f"Compaction failed: {failure.title}")
+            self.session.emit(ev.ReplyFailed(failure, held[0] if held else "", held[1] if held else []))
 
     def set(self, skip: int, summary: str) -> None:
         self.compaction = (skip, summary)
