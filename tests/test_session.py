@@ -175,6 +175,16 @@ async def test_regenerate_keeps_versions_and_switches(harness, server):
     assert [m.content for m in h.session.messages] == ["Q", "Second."]
 
 
+async def test_the_versions_note_names_the_users_keys(harness, server, settings):
+    """The note under a reply with versions names the keys as the keymap has them."""
+    server.queue(s.text_reply("First."), s.text_reply("Second."))
+    h = harness(settings.model_copy(update={"keymap": {"app.prev_version": "ctrl+left,alt+left", "app.next_version": "f6"}}))
+    await h.send("Q")
+    h.session.regenerate()
+    await h.run()
+    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · ctrl+← / f6"
+
+
 async def test_note_survives_a_version_switch(harness, server):
     """Defect #5: the token-limit note came back empty after Alt+←/→."""
     server.queue(s.finish_only("Cut", "length"), s.text_reply("Whole."))

@@ -85,6 +85,15 @@ def _name(key: str) -> str:
     return key
 
 
+ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
+
+
+def shown(binding_id: str, keymap: Mapping[str, str]) -> str:
+    """The first key of a binding as the user has it, for a note: "alt+left" -> "alt+←"."""
+    first = normalize(keymap.get(binding_id, DEFAULT_KEYS[binding_id]))[0]
+    return "+".join(ARROWS.get(part, part) for part in first.split("+"))
+
+
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
     """What is wrong with a keymap: unknown ids, empty keys, and keys that two bindings
     of one scope would share (Textual would silently take the key from one of them)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from . import continuation
+from . import continuation, keys
 from .attachments import Attachment
 from .continuation import Continuation
 from .conversation import COMPLETE
@@ -134,7 +134,10 @@ class Redo:
         if user is None:
             return ""
         count = len(session.history.versions(user + 1)) or len(session.history.versions(user))
-        return f"{count + 1} versions · alt+← / alt+→" if count else ""
+        if not count:
+            return ""
+        keymap = session.settings.keymap
+        return f"{count + 1} versions · {keys.shown('app.prev_version', keymap)} / {keys.shown('app.next_version', keymap)}"
 
     def notes(self) -> Callable[[int], tuple[str, bool]]:
         """``note(index)`` for the messages as they are now: the note each reply had live.
