@@ -7,6 +7,8 @@ import asyncio
 
 import pytest
 
+from tui.core import keys
+
 from tests import sse_server as s
 from tests.helpers import wait_for
 from tui.core import session_events as ev
@@ -182,7 +184,8 @@ async def test_the_versions_note_names_the_users_keys(harness, server, settings)
     await h.send("Q")
     h.session.regenerate()
     await h.run()
-    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · ctrl+← / f6"
+    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · ctrl+← / F6"
+    assert keys.shown("app.regenerate", {}) == "F5" and keys.shown("app.edit_last", {"app.edit_last": "alt+e"}) == "alt+e"
 
 
 async def test_note_survives_a_version_switch(harness, server):

@@ -89,9 +89,9 @@ ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
 
 
 def shown(binding_id: str, keymap: Mapping[str, str]) -> str:
-    """The first key of a binding as the user has it, for a note: "alt+left" -> "alt+←"."""
+    """The first key of a binding as the user has it, for a note: "alt+left" -> "alt+←", "f5" -> "F5"."""
     first = normalize(keymap.get(binding_id, DEFAULT_KEYS[binding_id]))[0]
-    return "+".join(ARROWS.get(part, part) for part in first.split("+"))
+    return "+".join(ARROWS.get(part, part.upper() if part[1:].isdigit() else part) for part in first.split("+"))
 
 
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:

@@ -126,7 +126,9 @@ class Redo:
                 history.swap_version(position, versions[-1] if back else versions[0], front=back)
                 session.reload()
                 return None
-        return "No other versions of the last turn: regenerate (F5) or edit (F8) makes one."
+        keymap = session.settings.keymap
+        return (f"No other versions of the last turn: regenerate ({keys.shown('app.regenerate', keymap)}) "
+                f"or edit ({keys.shown('app.edit_last', keymap)}) makes one.")
 
     def versions_note(self) -> str:
         session = self.session
