@@ -80,6 +80,20 @@ async def test_overflow_before_sending_holds_the_prompt_until_a_choice(harness, 
     assert server.requests[-1]["messages"][-1]["content"] == LONG
 
 
+async def test_compact_with_nothing_to_compact_keeps_the_held_prompt(harness, server):
+    """Choosing compact for the first turn summarises nothing: the prompt stays held (not sent
+    into a certain refusal) and the banner offers drop / send again."""
+    h = harness(context_window=200)
+    assert h.session.send(LONG)
+    h.session.resolve_overflow("compact")
+    assert server.requests == [] and h.of(ev.Notice) and not h.of(ev.UserAdded)
+    again = h.of(ev.ContextOverflow)[-1]
+    assert len(h.of(ev.ContextOverflow)) == 2 and again.prompt == LONG and "Nothing to compact" in again.message
+    assert h.session.resolve_overflow("send") is None
+    await h.run()
+    assert server.requests[-1]["messages"][-1]["content"] == LONG
+
+
 async def test_overflow_reported_by_the_server_offers_the_choices_and_retries(harness, server):
     server.queue(s.http_error(400, "This model's maximum context length is 8192 tokens. However, you requested 9000 tokens.",
                               code="context_length_exceeded"))

@@ -132,8 +132,10 @@ class ContextRules:
         where = self.cut()
         if where is None:
             session.emit(ev.Notice(NOTHING_TO_COMPACT))
-            if self.held:
-                self.go_on()
+            if self.held:  # it still would not fit: the prompt stays held, the other choices are offered again
+                text, attachments = self.held
+                session.emit(ev.ContextOverflow(f"{NOTHING_TO_COMPACT} Drop the oldest turns, or send it anyway.",
+                                                True, text, attachments))
             return None
         self.compacting = (where, self.held, self.resume)
         self.held = None
