@@ -108,7 +108,7 @@ def test_exit_2_for_bad_arguments_and_input(ask, server, tmp_path, case):
         stdin = b"\x7fELF\x00\x01\x02"
     else:
         config = tmp_path / "small.toml"
-        config.write_text("[ask]\nmax_stdin_bytes = 2048\n")
+        config.write_text("[attachments]\nmax_bytes = 2048\n")
         stdin = b"x" * 4096
     done = ask(*args, stdin=stdin, config=config)
     assert done.returncode == 2, (case, done.stderr)

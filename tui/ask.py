@@ -59,7 +59,7 @@ def read_stdin(stream: Any, limit: int) -> str:
     whole: half a file or a mangled one would get a confident answer about the wrong thing."""
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise Refused(f"standard input is over the limit of {limit} bytes (ask.max_stdin_bytes); nothing was sent")
+        raise Refused(f"standard input is over the attachment limit of {limit} bytes (attachments.max_bytes); nothing was sent")
     if b"\x00" in data:
         raise Refused("standard input looks binary (it contains NUL bytes); nothing was sent")
     try:
@@ -183,7 +183,7 @@ def main(argv: list[str]) -> int:
     piped = ""
     if not sys.stdin.isatty():
         try:
-            piped = read_stdin(sys.stdin.buffer, settings.ask.max_stdin_bytes)
+            piped = read_stdin(sys.stdin.buffer, settings.attachments.max_bytes)
         except Refused as exc:
             _err(str(exc))
             return USAGE

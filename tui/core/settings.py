@@ -130,15 +130,6 @@ class ToolsSettings(BaseModel):
     """User-defined command tools ([[tools.command]])."""
 
 
-class AskSettings(BaseModel):
-    """``tui-chat ask``, the pipe front end."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    max_stdin_bytes: int = Field(default=524288, ge=1024)
-    """Piped input larger than this is refused whole rather than cut."""
-
-
 class HistorySettings(BaseModel):
     """Where conversations are kept."""
 
@@ -223,7 +214,6 @@ class Settings(BaseSettings):
     history: HistorySettings = Field(default_factory=HistorySettings)
     local: LocalSettings = Field(default_factory=LocalSettings)
     mcp: MCPSettings = Field(default_factory=MCPSettings)
-    ask: AskSettings = Field(default_factory=AskSettings)
     attachments: AttachmentsSettings = Field(default_factory=AttachmentsSettings)
     context: ContextSettings = Field(default_factory=ContextSettings)
     context_window: int | dict[str, int] | None = None
