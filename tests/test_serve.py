@@ -85,6 +85,15 @@ def _see(page, needle: str, timeout: float = 30) -> str:
         page.wait_for_timeout(50)
 
 
+def _children(pid: int) -> list[int]:
+    """The live child processes of ``pid`` (from /proc), e.g. the app each browser tab runs."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return [child for child in found if Path(f"/proc/{child}").exists()
+            and Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+
+
 def _accepts(port: int) -> bool:
     try:
         socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -135,7 +144,7 @@ def test_serve_needs_its_token(served):
 
 def test_chat_in_a_browser_and_a_closed_tab_keeps_its_partial(served, server, tmp_path):
     sync_playwright = _browser_or_skip()
-    url, db, _log, _proc = served
+    url, db, _log, proc = served
     server.queue(s.paced(s.text_reply("Hello from the browser test, streamed.", pieces=8), 200), s.stall_after("Half a rep"))
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
@@ -159,6 +168,7 @@ def test_chat_in_a_browser_and_a_closed_tab_keeps_its_partial(served, server, tm
             page.keyboard.type("and now stall")
             page.keyboard.press("Enter")
             _see(page, "Half a rep")
+            assert _children(proc.pid), "the tab's app process"
             page.close()
         finally:
             browser.close()
@@ -170,6 +180,7 @@ def test_chat_in_a_browser_and_a_closed_tab_keeps_its_partial(served, server, tm
 
     try:
         _wait(partial_stored, "the closed tab's partial reply in history")
+        _wait(lambda: not _children(proc.pid), "the closed tab's app process to end")
     finally:
         server.release_stalls()
     messages = [m for _, m in Store(db).messages(Store(db).latest().id)]
