@@ -238,6 +238,41 @@ def test_render_uses_rich_markdown_on_a_terminal_only():
         assert ("**bold**" not in text) == rendered and "bold" in text
 
 
+def test_render_on_a_real_terminal(ask, server, empty_config):
+    """``--render`` with standard output on a real pseudo-terminal: Markdown is drawn with Rich
+    (no ``**`` left, bold on), and the model's control sequences never reach the terminal."""
+    import pty
+    import select
+
+    server.queue(s.paced(s.text_reply("# Title\n\nsome **bold** text\x1b]52;c;aGk=\x07 end", pieces=6), 20))
+    main, child = pty.openpty()
+    command = [sys.executable, "-m", "tui", "ask", "--render", "--config", str(empty_config),
+               "--db", str(ask.db), "--base-url", server.base_url, "-m", "test-model", "hello"]
+    env = dict(ask.env, TERM="xterm-256color", COLUMNS="80", LINES="24")
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=child, stderr=subprocess.PIPE, env=env)
+    os.close(child)
+    out = b""
+    try:
+        while True:
+            ready, _, _ = select.select([main], [], [], 30)
+            assert ready, "no output from ask --render"
+            try:
+                data = os.read(main, 65536)
+            except OSError:  # the terminal closed: the process has ended
+                break
+            if not data:
+                break
+            out += data
+    finally:
+        os.close(main)
+        assert proc.wait(timeout=30) == 0, proc.stderr.read()
+    text = out.decode()
+    assert "aGk=" not in text and "\x1b]52" not in text and "\x07" not in text
+    final = text.rsplit("\x1b[2K", 1)[-1]  # Rich's Live erases each frame before it draws the next
+    assert "Title" in final and "some \x1b[1mbold\x1b[0m text end" in final
+    assert "**" not in final and "# Title" not in final
+
+
 def test_mcp_tools_are_offered_and_read_only_ones_run(ask, server, tmp_path):
     config = tmp_path / "mcp.toml"
     config.write_text(
