@@ -437,3 +437,27 @@ class TestTabs:
             app.query_one(PromptInput).cursor_blink = False
 
         assert snap_compare(make_app(tools=NO_TOOLS), terminal_size=SIZE, run_before=run_before)
+
+    def test_tab_bar_confirmation_mark(self, snap_compare, make_app, server, tmp_path):
+        """Tab 1 waits in the background for a tool confirmation: its title carries the "?" mark."""
+        from tests.test_tool_flows import tools
+
+        asks = s.tool_calls_reply([("call_w", "touch_note", "{}")])
+        asks.actions.insert(1, ("stall",))
+        server.queue(asks)
+
+        async def run_before(pilot):
+            app = pilot.app
+            app.animation_level = "none"
+            steady(pilot)
+            await send(pilot, "Write the note", wait=False)
+            first = app.active_tab
+            await wait_until(lambda: first.session.streaming)
+            await pilot.press("ctrl+n")
+            await wait_until(lambda: len(app.tabs) == 2)
+            server.release_stalls()
+            await wait_until(lambda: first.info().state == "confirm")
+            await pilot.pause()
+            app.query_one(PromptInput).cursor_blink = False
+
+        assert snap_compare(make_app(tools=tools(tmp_path)), terminal_size=SIZE, run_before=run_before)
