@@ -1,6 +1,9 @@
 """The app: a view of ChatSessions (core/session.py), one per tab. It composes the
 widgets, shows what the sessions report, runs their streams and tool rounds in workers
-and routes keys to their operations; the rules of a conversation are the session's."""
+and routes keys and widget messages to the component that owns each behaviour: TabSet
+(tabs.py), Startup, ChatKeys, AttachUI, SlashCommands, HistoryUI, Comforts, Terminal
+and LocalRun. Each gets the app passed in and keeps its own state; the rules of a
+conversation are the session's."""
 
 from __future__ import annotations
 
@@ -58,6 +61,7 @@ def _to(owner: str, method: str) -> Callable[..., None]:
 
     routed.__name__ = routed.__qualname__ = method
     routed.__doc__ = f"``app.{owner}.{method}``"
+    routed.route = (owner, method)  # type: ignore[attr-defined]
     return routed
 
 

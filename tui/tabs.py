@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 class Tab:
-    """One open conversation. The app writes ``unread`` and ``confirming``; the session
-    and the view are the tab's own."""
+    """One open conversation. The app's session events and the TabSet write ``unread``,
+    the app's tool round writes ``confirming``; the session and the view are the tab's own."""
 
     def __init__(self, app, pane: Horizontal | None = None) -> None:
         self.app = app
