@@ -211,7 +211,7 @@ async def app_run(server: ServerProcess, n: int, *, tps: float = 0, keypresses: 
         probe = Probe(app, marker)
         prompt = app.query_one(PromptInput)
         prompt.load_text(f"bench {n} {tps:g}")
-        while not app.warmed_up:  # the SDK and Markdown imports that follow the first frame
+        while not app.startup.warmed_up:  # the SDK and Markdown imports that follow the first frame
             await asyncio.sleep(0.01)
         await pilot.pause()
         gc.collect()

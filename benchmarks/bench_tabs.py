@@ -34,7 +34,7 @@ async def tabs_rss(tabs: int = 5, replies: int = 200, words_per_reply: int = 300
         per_tab = []
         for number in range(tabs):
             if number:
-                app.new_tab()
+                app.tab_set.new_tab()
                 await pilot.pause()
             log = app.active_tab.pane.query_one(MessageLog)
             for i in range(replies):

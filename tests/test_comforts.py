@@ -298,7 +298,7 @@ async def test_clients_are_closed_when_replaced_and_on_exit(make_app, server, mo
 
 
 async def test_sidebar_copy_and_mcp_news_reach_the_app(make_app, server):
-    """Both handlers live in a mixin, so they are named handlers: this proves they run."""
+    """Both handlers are routed from the app to Comforts: this proves they run."""
     from tui import messages as m
 
     server.queue(s.tool_calls_reply([("call_a", "calculator", '{"expression": "6*7"}')]))

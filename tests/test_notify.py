@@ -43,7 +43,7 @@ async def test_a_finished_reply_notifies_only_while_unfocused(make_app, server, 
     app = make_app()
     written: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr(app, "write_terminal", written.append)
+        monkeypatch.setattr(app.terminal, "write", written.append)
         await send(pilot, "one")
         assert written == []
         app.post_message(events.AppBlur())
@@ -54,7 +54,7 @@ async def test_a_finished_reply_notifies_only_while_unfocused(make_app, server, 
         assert "pwned" not in "".join(written)
         app.post_message(events.AppFocus())
         await pilot.pause()
-        assert app.terminal_focused
+        assert app.terminal.focused
 
 
 async def test_a_tool_confirmation_notifies(make_app, server, monkeypatch):
@@ -64,7 +64,7 @@ async def test_a_tool_confirmation_notifies(make_app, server, monkeypatch):
     app = make_app(tools=ToolsSettings(run_command=True))
     written: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr(app, "write_terminal", written.append)
+        monkeypatch.setattr(app.terminal, "write", written.append)
         app.post_message(events.AppBlur())
         await send(pilot, "run it", wait=False)
         from tests.helpers import wait_for
@@ -83,7 +83,7 @@ async def test_never_means_never(make_app, server, monkeypatch):
     app_settings.ui.notify = "never"
     written: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        monkeypatch.setattr(app, "write_terminal", written.append)
+        monkeypatch.setattr(app.terminal, "write", written.append)
         app.post_message(events.AppBlur())
         await send(pilot, "one")
         assert written == []

@@ -35,11 +35,12 @@ def test_parse_commands_literals_and_hints():
 
 def test_every_command_runs_an_action_the_app_has():
     from tui.app import ChatApp
+    from tui.slash_commands import SlashCommands
 
     for command in slash.COMMANDS:
         assert hasattr(ChatApp, f"action_{command.action}"), command
         if command.arg:
-            assert hasattr(ChatApp, f"slash_{command.name}"), command
+            assert hasattr(SlashCommands, f"slash_{command.name}"), command
 
 
 async def test_unknown_command_is_a_hint_never_sent(make_app, server):

@@ -83,8 +83,8 @@ def _deferred_app(settings_or_error, **preview_fields):
 async def test_first_frame_shows_the_preview_then_the_validated_settings(settings):
     app = _deferred_app(settings, base_url="http://preview.example:1/v1", model="preview-model")
     loaded = []
-    original = app._load_settings
-    app._load_settings = lambda: loaded.append(1)  # hold validation back to see the first frame
+    original = app.startup.load_settings
+    app.startup.load_settings = lambda: loaded.append(1)  # hold validation back to see the first frame
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         status = app.query_one(StatusLine)
@@ -99,8 +99,8 @@ async def test_first_frame_shows_the_preview_then_the_validated_settings(setting
 async def test_keys_typed_before_the_settings_load_are_replayed_in_order(settings, server):
     server.queue(s.text_reply("Hello back."))
     app = _deferred_app(settings)
-    original = app._load_settings
-    app._load_settings = lambda: None
+    original = app.startup.load_settings
+    app.startup.load_settings = lambda: None
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("h", "i", "enter")
@@ -122,8 +122,8 @@ async def test_a_paste_during_start_up_keeps_its_place_after_earlier_keys(settin
     from textual import events
 
     app = _deferred_app(settings)
-    original = app._load_settings
-    app._load_settings = lambda: None
+    original = app.startup.load_settings
+    app.startup.load_settings = lambda: None
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("a", "b")

@@ -1,10 +1,13 @@
 """The app: a view of ChatSessions (core/session.py), one per tab. It composes the
 widgets, shows what the sessions report, runs their streams and tool rounds in workers
-and routes keys to their operations; the rules of a conversation are the session's."""
+and routes keys and widget messages to the component that owns each behaviour: TabSet
+(tabs.py), Startup, ChatKeys, AttachUI, SlashCommands, HistoryUI, Comforts, Terminal
+and LocalRun. Each gets the app passed in and keeps its own state; the rules of a
+conversation are the session's."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -12,40 +15,57 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.reactive import var
 
-from . import boot, inline
-from .bindings import APP_BINDINGS
-from .attach_actions import AttachActions
+from . import boot, inline, palette
 from . import messages as m
-from .comforts import ComfortActions
-from .flow_actions import FlowActions
-from .slash_actions import SlashActions
+from .attach_ui import AttachUI
+from .bindings import APP_BINDINGS
+from .chat_keys import ChatKeys
+from .comforts import Comforts
 from .core import session_events as ev
 from .core.clients import Clients
 from .core.preview import Preview
-from .history_actions import HistoryActions
-from .local_mode import LocalActions
+from .history_ui import HistoryUI
+from .local_mode import LocalRun
 from .memory import MemoryPolicy
-from .startup import StartupActions
-from .tabs import Tab, TabActions
+from .slash_commands import SlashCommands
+from .startup import Startup
+from .tabs import Tab, TabSet
+from .terminal import Terminal
 from .widgets.attachment_bar import AttachmentBar
 from .widgets.context_banner import ContextBanner
 from .widgets.error_banner import ErrorBanner
 from .widgets.key_bar import KeyBar
-from .view import SessionView
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
-from .widgets.status_line import StatusLine
-from .widgets.tab_bar import TabBar
 from .widgets.slash_list import SlashCompletions
+from .widgets.status_line import StatusLine
 from .widgets.stream_aids import NewTextMarker, QueuedPrompts
+from .widgets.tab_bar import TabBar
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
+    from textual.app import SystemCommand
+    from textual.screen import Screen
+
     from .core.session import ChatSession
     from .core.settings import Settings
+    from .view import SessionView
 
 
-class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActions, HistoryActions, LocalActions, AttachActions, App[None]):
+def _to(owner: str, method: str) -> Callable[..., None]:
+    """An app action (or message handler) that is the method of the component that owns
+    the behaviour. The bindings stay on the app, so the keys work where they always did."""
+
+    def routed(self, *params):
+        return getattr(getattr(self, owner), method)(*params)
+
+    routed.__name__ = routed.__qualname__ = method
+    routed.__doc__ = f"``app.{owner}.{method}``"
+    routed.route = (owner, method)  # type: ignore[attr-defined]
+    return routed
+
+
+class ChatApp(App[None]):
     """tui-chat."""
 
     CSS_PATH = "app.tcss"
@@ -88,20 +108,47 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         self.preview = preview or (Preview.of(settings) if settings else Preview())
         self.local = local
         """A LocalMode when the bundled local model serves this run."""
-        self.session: ChatSession | None = None
-        """The conversation on screen; made once the settings are valid."""
         self.clients = Clients()
-        self.view: SessionView
-        """Shows what the session on screen reports (the active tab's view)."""
-        self._init_tabs()
-        self._sidebar_choice: bool | None = None
         self.memory = MemoryPolicy()
         self.settings: Settings | None = None
         self.mcp = None
         self.registry = None
-        self._init_startup(settings, load=load, db=db, open_conversation=open_conversation)
+        self.attach_on_start: list[str] = []
+        """Files from ``--attach``, attached to the first prompt."""
+        self.tab_set = TabSet(self)
+        self.chat = ChatKeys(self)
+        self.attach = AttachUI(self)
+        self.slash = SlashCommands(self)
+        self.history_ui = HistoryUI(self)
+        self.comforts = Comforts(self)
+        self.terminal = Terminal(self)
+        self.local_run = LocalRun(self)
+        self.startup = Startup(self, settings, load=load, db=db, open_conversation=open_conversation)
 
-    # -- the session, as the rest of the app and the tests read it ----------------
+    # -- the session on screen, as the rest of the app and the tests read it ----------
+    @property
+    def session(self) -> ChatSession | None:
+        """The active tab's conversation; None until the settings are valid."""
+        return self.tab_set.active.session
+
+    @property
+    def view(self) -> SessionView:
+        """Shows what the session on screen reports (the active tab's view)."""
+        return self.tab_set.active.view
+
+    @property
+    def active_tab(self) -> Tab:
+        return self.tab_set.active
+
+    @property
+    def tabs(self) -> list[Tab]:
+        return self.tab_set.tabs
+
+    @property
+    def ready(self) -> bool:
+        """False only between the first frame and the end of settings validation."""
+        return self.settings is not None
+
     @property
     def model(self) -> str:
         if self.session is not None:
@@ -141,42 +188,42 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         self.status_model, self.status_host = self.model, self.preview.host
         self.watch(self.query_one(MessageLog), "scroll_y", lambda _y: self.memory.scrolled(), init=False)
         boot.exit_on_signals(self)
-        self._apply_sidebar()
+        self.chat.apply_sidebar()
         if self.is_inline:
             inline.apply_height(self)
-        self.query_one(PromptInput).focus()
+        prompt = self.query_one(PromptInput)
+        prompt.completer, prompt.take_back = self.slash.complete, self.chat.take_back_queued
+        prompt.focus()
         if self.settings is None:
-            self.call_after_refresh(self._load_settings)
+            self.call_after_refresh(self.startup.load_settings)
         else:
-            self._start_session()
-        boot.warm_up(self, self._warmed)
+            self.startup.start_session()
+        boot.warm_up(self, self.startup.warmed)
 
     def on_resize(self) -> None:
-        self._apply_sidebar()
+        self.chat.apply_sidebar()
         if self.is_inline:
             inline.apply_height(self)
 
-    def _apply_sidebar(self) -> None:
-        ui = self.settings.ui if self.settings else self.preview
-        wide = self.size.width >= ui.sidebar_min_width
-        show = self._sidebar_choice if self._sidebar_choice is not None else (ui.sidebar and wide)
-        self.query_one(ToolSidebar).set_class(not show, "-hidden")
-        self.sidebar_hidden = not show
+    async def on_event(self, event) -> None:
+        if not self.startup.hold(event):  # typed before the settings are valid: replayed after
+            await super().on_event(event)
 
     # -- what the session reports ---------------------------------------------------------
-    def _on_session(self, tab: Tab, event: ev.Event) -> None:
+    def session_event(self, tab: Tab, event: ev.Event) -> None:
+        """Every event of ``tab``'s session: its view shows it, and the app starts the work it asks for."""
         tab.view.show(event)
         if isinstance(event, ev.StateChanged):
             if event.state == "ready" and not tab.session.busy:
                 tab.unread = not tab.active
-                self.notify_terminal("reply" if tab.active else "background")
-            self.refresh_tab_bar()
+                self.terminal.notify("reply" if tab.active else "background")
+            self.tab_set.refresh_bar()
         if isinstance(event, (ev.ReplyStarted, ev.CompactionStarted)):
             tab.pane.run_worker(self._stream(tab, event.request, event.reply), group="reply", exclusive=True, exit_on_error=False)
         elif isinstance(event, ev.ToolsRequested):
             tab.pane.run_worker(self._run_tools(tab), group="tools", exclusive=True, exit_on_error=False)
         elif isinstance(event, (ev.Reloaded, ev.Cleared, ev.UserAdded)):
-            self.refresh_tab_bar()
+            self.tab_set.refresh_bar()
 
     # -- workers ------------------------------------------------------------------------
     async def _stream(self, tab: Tab, request: dict, reply) -> None:
@@ -187,7 +234,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
             message.tab = tab
             self.post_message(message)
 
-        settings = await self._local_settings() if self.local else self.settings
+        settings = await self.local_run.settings() if self.local else self.settings
         if settings is None:
             return
         client = await self.clients.get(settings)
@@ -197,15 +244,15 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         from .screens.confirm import ConfirmScreen
 
         async def ask(call, description: str, reason: str) -> str:
-            self.notify_terminal("confirm")
+            self.terminal.notify("confirm")
             tab.confirming = True
-            self.refresh_tab_bar()
+            self.tab_set.refresh_bar()
             try:
                 await tab.shown.wait()  # a background tab asks once it is shown
                 return await self.push_screen_wait(ConfirmScreen(call, description, reason))
             finally:
                 tab.confirming = False
-                self.refresh_tab_bar()
+                self.tab_set.refresh_bar()
 
         await tab.session.run_tools(ask)
 
@@ -234,13 +281,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
 
     @on(m.ReplyFailed)
     def _on_failed(self, message: m.ReplyFailed) -> None:
-        failure = message.failure
-        if self.local and not failure.kind.startswith("local"):
-            if not self.local.server.alive:
-                failure = self.local.died_failure()
-            else:  # the socket can close a moment before the dead child is reaped
-                self.set_timer(0.25, self._check_local_died)
-        self._tab_for(message).session.fail(failure)
+        self._tab_for(message).session.fail(self.local_run.failure(message.failure))
 
     @on(m.ReplyStopped)
     def _on_stopped(self, message: m.ReplyStopped) -> None:
@@ -251,133 +292,63 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
         tab = getattr(message, "tab", None)
         return tab if tab is not None else self.active_tab
 
-    # -- keys ---------------------------------------------------------------------------
-    @on(PromptInput.Submitted)
-    def _on_submitted(self, event: PromptInput.Submitted) -> None:
-        from .core.sanitize import no_surrogates
+    # -- keys and widget messages, routed to the component that owns each ---------------
+    action_stop = _to("chat", "stop")
+    action_retry = _to("chat", "retry")
+    action_regenerate = _to("chat", "regenerate")
+    action_edit_last = _to("chat", "edit_last")
+    action_prev_version = _to("chat", "prev_version")
+    action_next_version = _to("chat", "next_version")
+    action_new_chat = _to("chat", "new_chat")
+    action_continue_reply = _to("chat", "continue_reply")
+    action_follow = _to("chat", "follow")
+    action_focus_tools = _to("chat", "focus_tools")
+    action_toggle_sidebar = _to("chat", "toggle_sidebar")
+    action_new_tab = _to("tab_set", "open_new")
+    action_next_tab = _to("tab_set", "next")
+    action_prev_tab = _to("tab_set", "previous")
+    action_goto_tab = _to("tab_set", "goto")
+    action_close_tab = _to("tab_set", "close_active")
+    action_history = _to("history_ui", "browse")
+    action_export = _to("history_ui", "export")
+    action_attach_file = _to("attach", "pick_file")
+    action_compact = _to("attach", "compact")
+    action_undo_compaction = _to("attach", "undo_compaction")
+    action_pick_model = _to("comforts", "pick_model")
+    action_chat_settings = _to("comforts", "chat_settings")
+    action_focus_log = _to("comforts", "focus_log")
+    action_copy_code = _to("comforts", "copy_code")
+    action_help = _to("comforts", "help")
+    action_tools_screen = _to("comforts", "tools_screen")
+    action_open_editor = _to("terminal", "open_editor")
 
-        text = self.slash_or_text(no_surrogates(event.text))
-        if text is None:
-            return
-        bar = self.query_one(AttachmentBar)
-        if not text.strip() and not bar.attachments:
-            if self.session.queue and self.session.queue.resume():
-                self.query_one(ErrorBanner).hide()
-            return
-        if bar.attachments and self.session.busy:  # the queue keeps text only
-            self.notify("A prompt with attachments cannot wait in the queue: send it when this reply ends.", severity="warning", timeout=4)
-            return
-        self.status_hint = ""
-        prompt = self.query_one(PromptInput)
-        prompt.remember(text)
-        prompt.consume(event.text)
-        if not self.session.busy:
-            self.query_one(ErrorBanner).hide()
-        self.query_one(ContextBanner).hide()
-        attachments = self.take_attachments()
-        if attachments:
-            self.session.send(text, attachments)
-        else:
-            self.session.queue.submit(text)
+    _on_submitted = on(PromptInput.Submitted)(_to("chat", "submit"))
+    _on_retry_requested = on(ErrorBanner.RetryRequested)(_to("chat", "retry"))
+    _on_banner_dismissed = on(ErrorBanner.Dismissed)(_to("chat", "focus_prompt"))
+    _open_call = on(ToolSidebar.CallSelected)(_to("chat", "open_call"))
+    on_new_text_marker_clicked = _to("chat", "follow")
+    on_text_area_changed = _to("slash", "text_changed")
+    on_attachment_bar_chip_opened = _to("attach", "chip_opened")
+    on_context_banner_chosen = _to("attach", "overflow_chosen")
+    on_context_banner_dismissed = _to("chat", "focus_prompt")
+    on_message_log_copy_requested = _to("comforts", "copy_message")
+    on_tool_sidebar_copy_requested = _to("comforts", "copy_arguments")
+    on_mcpchanged = _to("comforts", "mcp_changed")
+    on_app_blur = _to("terminal", "blurred")
+    on_app_focus = _to("terminal", "refocused")
 
-    def _busy_refusal(self, what: str) -> bool:
-        if not (self.streaming or self.tools_running):
-            return False
-        self.status_hint = f"{what} is refused while a reply streams — Esc stops it"
-        self.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
-        return True
+    def open_conversation(self, conversation_id: int) -> bool:
+        """Show a stored conversation; sending continues it (--resume, F2)."""
+        return self.session.open(conversation_id)
 
-    def action_stop(self) -> None:
-        prompt = self.query_one(PromptInput)
-        if self.session is not None and self.session.queue and prompt.has_focus and not prompt.text:
-            self.session.queue.take_back()  # Esc cancels the last queued prompt before it stops anything
-            return
-        if self.streaming or self.tools_running:
-            pane = self.active_tab.pane
-            for worker in self.workers:
-                if worker.group in ("reply", "tools") and worker.node is pane:
-                    worker.cancel()
-            return
-        banner = self.query_one(ErrorBanner)
-        if banner.visible:
-            banner.hide()
-        elif self.session is not None and self.session.cancel_edit():
-            self.query_one(PromptInput).clear()
-            self.status_hint = ""
-        self.query_one(PromptInput).focus()
-
-    @on(ErrorBanner.RetryRequested)
-    def action_retry(self) -> None:
-        if self.streaming or self.tools_running:
-            return
-        refusal = self.session.cannot_retry()
-        if refusal:
-            self.notify(refusal, timeout=2)
-            return
-        prompt = self.query_one(PromptInput)
-        if prompt.text == self.session.last_prompt:
-            prompt.clear()
-        self.query_one(ErrorBanner).hide()
-        prompt.focus()
-        self.session.retry()
-
-    def action_regenerate(self) -> None:
-        if not self._busy_refusal("Regenerate") and (refusal := self.session.regenerate()):
-            self.notify(refusal, timeout=3)
-
-    def action_edit_last(self) -> None:
-        if self._busy_refusal("Editing"):
-            return
-        text = self.session.begin_edit()
-        if text is None:
-            self.notify("No prompt to edit yet.", timeout=3)
-            return
-        prompt = self.query_one(PromptInput)
-        prompt.load_text(text)
-        prompt.move_cursor(prompt.document.end)
-        prompt.focus()
-        self.status_hint = "editing the last prompt — Enter resends it, Esc cancels"
-
-    def action_prev_version(self) -> None:
-        if not self._busy_refusal("Switching versions") and (refusal := self.session.switch_version(back=True)):
-            self.notify(refusal, timeout=3)
-
-    def action_next_version(self) -> None:
-        if not self._busy_refusal("Switching versions") and (refusal := self.session.switch_version(back=False)):
-            self.notify(refusal, timeout=3)
-
-    @on(ErrorBanner.Dismissed)
-    def _on_banner_dismissed(self) -> None:
-        self.query_one(PromptInput).focus()
-
-    def action_focus_tools(self) -> None:
-        sidebar = self.query_one(ToolSidebar)
-        if sidebar.has_class("-hidden"):
-            self._sidebar_choice = True
-            self._apply_sidebar()
-        sidebar.focus()
-
-    def action_toggle_sidebar(self) -> None:
-        self._sidebar_choice = self.query_one(ToolSidebar).has_class("-hidden")
-        self._apply_sidebar()
-
-    def action_new_chat(self) -> None:
-        if self.settings is not None and self.settings.ui.tabs and self.session is not None and (self.session.messages or self.session.busy):
-            self.new_tab()
-            return
-        if not self.session.new_chat():
-            self.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
-
-    @on(ToolSidebar.CallSelected)
-    def _open_call(self, event: ToolSidebar.CallSelected) -> None:
-        from .screens.tool_detail import ToolDetailScreen
-
-        self.push_screen(ToolDetailScreen(event.item))
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield from palette.chat_commands(self)
 
     # -- leaving ------------------------------------------------------------------------
     async def action_quit(self) -> None:
         if self.session is not None:
-            self.save_open_tabs()
+            self.tab_set.save_open()
             for tab in self.tabs:
                 tab.session.save_partial()
         await super().action_quit()
@@ -385,7 +356,7 @@ class ChatApp(TabActions, StartupActions, ComfortActions, FlowActions, SlashActi
     async def on_unmount(self) -> None:
         self.memory.release()
         if self.session is not None:
-            self.save_open_tabs()
+            self.tab_set.save_open()
             for tab in self.tabs:
                 tab.session.save_partial()
         await self.clients.aclose()

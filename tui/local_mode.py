@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import work
-
 from . import messages as m
 from .core.local import LocalError
 from .core.local_choice import FALLBACK_HINT, GIVE_UP_HINT, LocalMode, decide, extra_installed, locate_model
@@ -14,43 +12,61 @@ from .core.local_choice import FALLBACK_HINT, GIVE_UP_HINT, LocalMode, decide, e
 if TYPE_CHECKING:
     from .core.settings import Settings
 
-__all__ = ["FALLBACK_HINT", "GIVE_UP_HINT", "LocalActions", "LocalMode", "decide", "extra_installed", "locate_model"]
+__all__ = ["FALLBACK_HINT", "GIVE_UP_HINT", "LocalRun", "LocalMode", "decide", "extra_installed", "locate_model"]
 
 
-class LocalActions:
-    """Mixed into ChatApp: starting the local server and noticing that it died."""
+class LocalRun:
+    """The app's side of a LocalMode (``app.local``): start its server while the user
+    types, point a request at it, and name a crash once the dying child is reaped."""
 
-    @work(exclusive=True, group="local", exit_on_error=False)
-    async def _start_local(self) -> None:
+    def __init__(self, app) -> None:
+        self.app = app
+
+    def start(self) -> None:
+        self.app.run_worker(self._start(), name="_start_local", group="local", exclusive=True, exit_on_error=False)
+
+    async def _start(self) -> None:
         """Load the local model while the user types; a send waits for it."""
-        status = self.query_one("StatusLine")
+        app = self.app
+        status = app.query_one("StatusLine")
         status.state = "loading local model…"
         try:
-            await self.local.server.start()
+            await app.local.server.start()
         except LocalError as exc:
             status.state = "failed"
-            if not self.streaming:
-                self.query_one("ErrorBanner").show(self.local.start_failure(exc))
+            if not app.streaming:
+                app.query_one("ErrorBanner").show(app.local.start_failure(exc))
             return
-        if not self.streaming:
+        if not app.streaming:
             status.state = "ready"
 
-    async def _local_settings(self) -> Settings | None:
+    async def settings(self) -> Settings | None:
         """Settings pointed at the local server, once it answers (None if it cannot start)."""
+        app = self.app
         try:
-            await self.local.server.start()
+            await app.local.server.start()
         except LocalError as exc:
-            self.post_message(m.ReplyFailed(self.local.start_failure(exc)))
+            app.post_message(m.ReplyFailed(app.local.start_failure(exc)))
             return None
-        self.query_one("StatusLine").state = "streaming"
-        return self.local.settings_for(self.settings)
+        app.query_one("StatusLine").state = "streaming"
+        return app.local.settings_for(app.settings)
 
-    def _check_local_died(self, tries: int = 40) -> None:
+    def failure(self, failure):
+        """A reply's failure, named as the local server's death when that is what it was."""
+        local = self.app.local
+        if local and not failure.kind.startswith("local"):
+            if not local.server.alive:
+                return local.died_failure()
+            self.app.set_timer(0.25, self._check_died)  # the socket can close a moment before the dead child is reaped
+        return failure
+
+    def _check_died(self, tries: int = 40) -> None:
         """Name a crash once the dying child is reaped: a core dump can take seconds."""
-        banner = self.query_one("ErrorBanner")
-        if not self.local or self.streaming or not banner.visible:
+        app = self.app
+        banner = app.query_one("ErrorBanner")
+        if not app.local or app.streaming or not banner.visible:
             return
-        if not self.local.server.alive:
-            banner.show(self.local.died_failure())
+        if not app.local.server.alive:
+            banner.show(app.local.died_failure())
         elif tries > 1:
-            self.set_timer(0.25, lambda: self._check_local_died(tries - 1))
+            app.set_timer(0.25, lambda: self._check_died(tries - 1))

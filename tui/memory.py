@@ -1,7 +1,7 @@
 """Keeping the garbage collector's full collections short in a long session.
 
 A full collection scans every container object alive. After start-up that is
-Textual and the SDK (frozen once, see ``ChatApp._warmed``); in a long session it
+Textual and the SDK (frozen once, see ``Startup.warmed``); in a long session it
 is mostly the log's cached lines: with 200 long replies, one full collection
 took 264 ms, and it came in the middle of a Page Down or a streaming reply.
 

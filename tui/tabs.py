@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 
 class Tab:
-    """One open conversation. The app writes ``unread`` and ``confirming``; the session
-    and the view are the tab's own."""
+    """One open conversation. The app's session events and the TabSet write ``unread``,
+    the app's tool round writes ``confirming``; the session and the view are the tab's own."""
 
     def __init__(self, app, pane: Horizontal | None = None) -> None:
         self.app = app
@@ -74,28 +74,29 @@ def alt_digits_as_keys() -> None:
         ANSI_SEQUENCES_KEYS.pop(f"\x1b{digit}", None)  # type: ignore[attr-defined]
 
 
-class TabActions:
-    """Mixed into ChatApp: open, switch and close tabs. Only this file writes ``_tabs``
-    and ``_active``; the rest of the app reads ``active_tab``, ``session`` and ``view``."""
+class TabSet:
+    """Open, switch and close tabs, and remember which were open. The one writer of the
+    tab list and of which tab is on screen; the app reads ``active`` (and, through it,
+    the session and view on screen)."""
 
-    def _init_tabs(self) -> None:
+    def __init__(self, app) -> None:
         alt_digits_as_keys()
-        first = Tab(self)
+        self.app = app
+        first = Tab(app)
         first.shown.set()
         self._tabs: list[Tab] = [first]
         self._active = 0
-        self.view = first.view
 
     @property
-    def active_tab(self) -> Tab:
+    def active(self) -> Tab:
         return self._tabs[self._active]
 
     @property
     def tabs(self) -> list[Tab]:
         return list(self._tabs)
 
-    def refresh_tab_bar(self) -> None:
-        bar = self.query(TabBar)
+    def refresh_bar(self) -> None:
+        bar = self.app.query(TabBar)
         if bar:
             bar.first().show([tab.info() for tab in self._tabs], self._active)
 
@@ -103,33 +104,35 @@ class TabActions:
         """A new, empty tab, shown; None (with a hint) at ``ui.max_tabs``."""
         from .core.session_setup import sibling_session
 
-        limit = self.settings.ui.max_tabs
+        app = self.app
+        limit = app.settings.ui.max_tabs
         if len(self._tabs) >= limit:
-            self.status_hint = f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first"
-            self.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with Ctrl+W.", severity="warning", timeout=4)
+            app.status_hint = f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first"
+            app.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with Ctrl+W.", severity="warning", timeout=4)
             return None
         pane = Horizontal(MessageLog(), ToolSidebar(), classes="pane")
-        tab = Tab(self, pane)
+        tab = Tab(app, pane)
         tab.view.hold_until_mounted()
-        mounting = self.mount(pane, after=self._tabs[-1].pane)
+        mounting = app.mount(pane, after=self._tabs[-1].pane)
 
         async def mounted() -> None:
             await mounting
             tab.view.mounted()
             if tab.active:
-                self._apply_sidebar()
+                app.chat.apply_sidebar()
 
-        self.call_later(mounted)
-        tab.session = sibling_session(self._tabs[0].session, lambda event: self._on_session(tab, event))
+        app.call_later(mounted)
+        tab.session = sibling_session(self._tabs[0].session, lambda event: app.session_event(tab, event))
         self._tabs.append(tab)
-        self.switch_tab(len(self._tabs) - 1)
+        self.switch(len(self._tabs) - 1)
         return tab
 
-    def switch_tab(self, index: int) -> None:
-        if not 0 <= index < len(self._tabs) or self.session is None:
+    def switch(self, index: int) -> None:
+        app = self.app
+        if not 0 <= index < len(self._tabs) or app.session is None:
             return
-        prompt = self.query_one(PromptInput)
-        old, new = self.active_tab, self._tabs[index]
+        prompt = app.query_one(PromptInput)
+        old, new = self.active, self._tabs[index]
         if old is not new:
             old.draft = prompt.text
             old.shown.clear()
@@ -140,52 +143,53 @@ class TabActions:
             if prompt.text != new.draft:
                 prompt.load_text(new.draft)
             new.draft = ""
-        self.session, self.view = new.session, new.view
         new.unread = False
         new.shown.set()
-        self._apply_sidebar()
+        app.chat.apply_sidebar()
         new.view.activate()
-        self.refresh_tab_bar()
+        self.refresh_bar()
         prompt.focus()
 
     def _first_pane(self) -> Horizontal:
-        return self.query("#main, .pane").first(Horizontal)
+        return self.app.query("#main, .pane").first(Horizontal)
 
-    def action_new_tab(self) -> None:
-        if self.session is not None:
+    def open_new(self) -> None:
+        if self.app.session is not None:
             self.new_tab()
 
-    def action_next_tab(self) -> None:
-        self.switch_tab((self._active + 1) % len(self._tabs))
+    def next(self) -> None:
+        self.switch((self._active + 1) % len(self._tabs))
 
-    def action_prev_tab(self) -> None:
-        self.switch_tab((self._active - 1) % len(self._tabs))
+    def previous(self) -> None:
+        self.switch((self._active - 1) % len(self._tabs))
 
-    def action_goto_tab(self, number: int) -> None:
-        self.switch_tab(number - 1)
+    def goto(self, number: int) -> None:
+        self.switch(number - 1)
 
-    def action_close_tab(self) -> None:
-        if self.session is None:
+    def close_active(self) -> None:
+        app = self.app
+        if app.session is None:
             return
         if len(self._tabs) == 1:
-            self.notify("This is the only tab (Ctrl+N opens another, Ctrl+Q quits).", timeout=3)
+            app.notify("This is the only tab (Ctrl+N opens another, Ctrl+Q quits).", timeout=3)
             return
-        tab = self.active_tab
+        tab = self.active
         if not tab.session.busy:
-            self._close(tab)
+            self.close(tab)
             return
         from .screens.close_tab import CloseTabScreen
 
         def answered(close: bool | None) -> None:
             if close and tab in self._tabs:
-                self._close(tab)
+                self.close(tab)
 
-        self.push_screen(CloseTabScreen(), answered)
+        app.push_screen(CloseTabScreen(), answered)
 
-    def _close(self, tab: Tab) -> None:
+    def close(self, tab: Tab) -> None:
+        app = self.app
         index = self._tabs.index(tab)
         tab.session.save_partial()
-        self.workers.cancel_node(tab.pane)
+        app.workers.cancel_node(tab.pane)
         tab.session.emit = lambda _event: None  # its last words have no widget to go to
         self._tabs.remove(tab)
         if self._active >= len(self._tabs) or self._active > index:
@@ -197,49 +201,50 @@ class TabActions:
             tab.pane.query_one(ToolSidebar).clear_calls()
         else:
             tab.pane.remove()
-        self.call_after_refresh(self.memory.full)  # the closed tab's widgets may now be collected
+        app.call_after_refresh(app.memory.full)  # the closed tab's widgets may now be collected
         self._active = min(self._active, len(self._tabs) - 1)
         shown = self._tabs[self._active]
         shown.pane.display = True
         shown.pane.parent.move_child(shown.pane, before=self._first_pane())
-        self.session, self.view = shown.session, shown.view
-        prompt = self.query_one(PromptInput)
+        prompt = app.query_one(PromptInput)
         if prompt.text != shown.draft:
             prompt.load_text(shown.draft)
         shown.draft = ""
         shown.unread = False
         shown.shown.set()
-        self._apply_sidebar()
+        app.chat.apply_sidebar()
         shown.view.activate()
-        self.refresh_tab_bar()
+        self.refresh_bar()
 
-    def tab_with(self, conversation_id: int) -> int | None:
+    def index_of(self, conversation_id: int) -> int | None:
         for index, tab in enumerate(self._tabs):
             if tab.session is not None and tab.session.history.conversation_id == conversation_id:
                 return index
         return None
 
-    def save_open_tabs(self) -> None:
+    def save_open(self) -> None:
         from .core import open_tabs
 
-        if self.session is None:
+        session = self.app.session
+        if session is None:
             return
         ids = [tab.session.history.conversation_id for tab in self._tabs]
         kept = [cid for cid in ids if cid is not None]
-        active_id = self.session.history.conversation_id
+        active_id = session.history.conversation_id
         active = kept.index(active_id) if active_id in kept else 0
-        open_tabs.save(self.session.history.store.path, kept, active)
+        open_tabs.save(session.history.store.path, kept, active)
 
-    def restore_open_tabs(self) -> bool:
+    def restore_open(self) -> bool:
         """--resume: every tab open at the last quit, the active one shown. The first
         opens at once (as a single conversation always did); the rest once mounted."""
         from .core import open_tabs
 
-        ids, active = open_tabs.load(self.session.history.store.path)
-        while ids and not self.session.open(ids[0]):
+        session = self.app.session
+        ids, active = open_tabs.load(session.history.store.path)
+        while ids and not session.open(ids[0]):
             ids.pop(0)
         if len(ids) > 1:
-            self.call_later(self._restore_more, ids[1:], active)
+            self.app.call_later(self._restore_more, ids[1:], active)
         return bool(ids)
 
     def _restore_more(self, ids: list[int], active: int) -> None:
@@ -248,5 +253,5 @@ class TabActions:
             if tab is None:
                 break
             if not tab.session.open(cid):
-                self._close(tab)
-        self.switch_tab(min(active, len(self._tabs) - 1))
+                self.close(tab)
+        self.switch(min(active, len(self._tabs) - 1))

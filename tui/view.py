@@ -147,7 +147,7 @@ class SessionView:
             case ev.UsageChanged(text=text):
                 app.status_usage = text
             case ev.ContextChanged() | ev.ContextOverflow() | ev.Compacted() | ev.Notice() if self.tab.active:
-                app.show_context_event(event)
+                app.attach.show_context_event(event)
             case ev.QueueChanged(texts=texts, paused=paused):
                 app.query_one(QueuedPrompts).show(texts, paused)
 

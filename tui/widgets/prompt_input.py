@@ -49,6 +49,10 @@ class PromptInput(TextArea):
         """Takes a paste that should become an attachment (a long text, an image path)."""
         self.at_handler: Callable[[], None] | None = None
         """Opens the file picker when ``@`` starts a word."""
+        self.completer: Callable[[], str | None] | None = None
+        """Tab on a ``/`` command: the completed text, or None."""
+        self.take_back: Callable[[], str | None] | None = None
+        """Up in the empty box: the last queued prompt, taken out of the queue (or None)."""
 
     async def _on_key(self, event: events.Key) -> None:
         if event.character == "@" and self.at_handler is not None and self._word_start():
@@ -66,8 +70,7 @@ class PromptInput(TextArea):
             event.prevent_default()
             return
         if event.key == "tab" and self.text.startswith("/"):
-            complete = getattr(self.app, "complete_slash", None)
-            completed = complete() if complete is not None else None
+            completed = self.completer() if self.completer is not None else None
             if completed is not None:
                 event.stop()
                 event.prevent_default()
@@ -105,8 +108,7 @@ class PromptInput(TextArea):
 
     def _take_back_queued(self) -> bool:
         """A queued prompt (the app's session keeps the queue) comes back before older history."""
-        take = getattr(self.app, "take_back_queued", None)
-        text = take() if take is not None else None
+        text = self.take_back() if self.take_back is not None else None
         if text is None:
             return False
         self._set(text)

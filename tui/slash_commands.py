@@ -13,8 +13,12 @@ from .widgets.prompt_input import PromptInput
 from .widgets.slash_list import SlashCompletions
 
 
-class SlashActions:
-    """Mixed into ChatApp, which provides the session, the settings and the widgets."""
+class SlashCommands:
+    """Runs what the prompt box's ``/`` commands ask for: a command alone runs the app
+    action of its key; with an argument, the ``slash_NAME`` method here."""
+
+    def __init__(self, app) -> None:
+        self.app = app
 
     def slash_or_text(self, text: str) -> str | None:
         """Enter: run a command (None), refuse a bad one (None, the prompt kept), or the text to send."""
@@ -25,11 +29,11 @@ class SlashActions:
             return None
         if isinstance(parsed, str):
             return parsed
-        prompt = self.query_one("#prompt", PromptInput)
+        prompt = self.app.query_one("#prompt", PromptInput)
         if self.run_slash(parsed):
             prompt.remember(text)
             prompt.consume(text)
-            self.status_hint = ""
+            self.app.status_hint = ""
         return None
 
     def run_slash(self, invocation: slash.Invocation) -> bool:
@@ -37,32 +41,32 @@ class SlashActions:
         handler = getattr(self, f"slash_{invocation.command.name}", None)
         if invocation.arg and handler is not None:
             return handler(invocation.arg) is not False
-        self.call_next(self.run_action, invocation.command.action)
+        self.app.call_next(self.app.run_action, invocation.command.action)
         return True
 
     def slash_refused(self, error: slash.SlashError) -> None:
-        self.status_hint = str(error)
-        self.notify(str(error), severity="warning", timeout=4, markup=False)
+        self.app.status_hint = str(error)
+        self.app.notify(str(error), severity="warning", timeout=4, markup=False)
 
-    def complete_slash(self) -> str | None:
+    def complete(self) -> str | None:
         """Tab on ``/mo``: the first matching command, ready for its argument."""
-        prompt = self.query_one("#prompt", TextArea)
+        prompt = self.app.query_one("#prompt", TextArea)
         matches = slash.completions(prompt.text)
         if not matches:
             return None
         command = matches[0]
         return f"/{command.name}" + (" " if command.arg else "")
 
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        """Named, not @on: Textual collects @on only from the App class itself."""
+    def text_changed(self, event: TextArea.Changed) -> None:
+        """The completion list follows what is typed in the prompt box."""
         if event.text_area.id == "prompt":
-            self.query_one(SlashCompletions).show(slash.completions(event.text_area.text))
+            self.app.query_one(SlashCompletions).show(slash.completions(event.text_area.text))
 
     # -- commands with an argument ---------------------------------------------------
     def slash_model(self, name: str) -> None:
-        if name != self.session.model:
-            self.session.set_model(name)
-        self.notify(f"Model: {name} (from the next turn)", timeout=3, markup=False)
+        if name != self.app.session.model:
+            self.app.session.set_model(name)
+        self.app.notify(f"Model: {name} (from the next turn)", timeout=3, markup=False)
 
     def slash_system(self, text: str) -> None:
         self._set_option("system prompt", system_prompt=text)
@@ -84,24 +88,24 @@ class SlashActions:
         self._set_option("max tokens", max_tokens=value)
 
     def slash_attach(self, path: str) -> bool:
-        return self.attach_path(path)
+        return self.app.attach.attach_path(path)
 
     def slash_export(self, fmt: str) -> bool | None:
         if fmt.lower() not in ("md", "json"):
             self.slash_refused(slash.SlashError(f"/export takes md or json, not '{fmt}'."))
             return False
-        self.action_export(fmt.lower())
+        self.app.action_export(fmt.lower())
 
     def slash_theme(self, name: str) -> bool | None:
-        if name not in self.available_themes:
-            self.slash_refused(slash.SlashError(f"Unknown theme '{name}'. Available: {', '.join(sorted(self.available_themes))}."))
+        if name not in self.app.available_themes:
+            self.slash_refused(slash.SlashError(f"Unknown theme '{name}'. Available: {', '.join(sorted(self.app.available_themes))}."))
             return False
-        self.theme = name
+        self.app.theme = name
 
     def _set_option(self, what: str, **change) -> None:
-        self.session.set_options(replace(self.session.options, **change))
-        self.status_hint = ""
-        self.notify(f"Chat settings saved ({what}): they apply from the next request.", timeout=3)
+        self.app.session.set_options(replace(self.app.session.options, **change))
+        self.app.status_hint = ""
+        self.app.notify(f"Chat settings saved ({what}): they apply from the next request.", timeout=3)
 
 
 def _sentence(message: str) -> str:
