@@ -65,6 +65,29 @@ def test_the_app_resumes_what_ask_saved(ask, server, settings):
     assert [m.content for m in session.messages] == ["remember this", "Saved for later."]
 
 
+async def test_resume_shows_the_ask_turn_beside_the_tabs_open_at_quit(ask, server, settings):
+    """The README's flow: the app quits with its tabs saved, then `git log | tui-chat ask ...`,
+    then `tui-chat --resume`: the asked turn is shown, and the old tab is still there."""
+    from tests.helpers import send, users, wait_for
+    from tui.app import make_app
+    from tui.core.settings import ToolsSettings
+
+    config = settings.model_copy(update={"tools": ToolsSettings(enabled=False)})
+    server.queue(s.text_reply("In the app."), s.text_reply("Saved for later."))
+    app = make_app(config, db=str(ask.db))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await send(pilot, "an app chat")
+        await pilot.press("ctrl+q")
+    time.sleep(0.05)  # the ask turn comes after the quit, as it does for a person
+    assert ask("remember this").returncode == 0
+    again = make_app(config, db=str(ask.db), open_conversation="latest")
+    async with again.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: len(again.tabs) == 2 and again.active_tab is again.tabs[1])
+        await pilot.pause()
+        assert users(again) == ["remember this"]
+        assert [m.content for m in again.tabs[0].session.messages] == ["an app chat", "In the app."]
+
+
 def test_json_continue_and_usage(ask, server):
     server.queue(s.text_reply("First."), s.text_reply("Second."))
     assert ask("one").returncode == 0

@@ -248,3 +248,39 @@ async def test_closing_the_first_tab_lets_go_of_what_it_showed(settings, server)
         await settle(pilot)
         assert not first.pane.query(AssistantMessage) and not first.pane.display
         assert users(app) == ["two"] and [r.text for r in replies(app)] == ["Second answer."]
+
+
+async def test_a_click_on_a_tab_title_shows_that_tab(settings, server):
+    server.queue(s.text_reply("A."))
+    app = app_with(settings)
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "first chat")
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: len(app.tabs) == 2 and app.active_tab is app.tabs[1])
+        await pilot.pause()
+        # " 1 first chat │ 2 new chat │": cell 3 is in tab 1's title, cell 16 in tab 2's, cell 14 is the divider
+        await pilot.click(TabBar, offset=(14, 0))
+        await pilot.pause()
+        assert app.active_tab is app.tabs[1]
+        await pilot.click(TabBar, offset=(3, 0))
+        await wait_for(lambda: app.active_tab is app.tabs[0])
+        assert users(app) == ["first chat"]
+        await pilot.click(TabBar, offset=(16, 0))
+        await wait_for(lambda: app.active_tab is app.tabs[1])
+
+
+def test_resume_adds_the_latest_only_when_it_changed_after_the_quit(tmp_path):
+    import os
+
+    from tui.core import open_tabs
+
+    db = tmp_path / "history.db"
+    open_tabs.save(db, [1, 2], 0)
+    saved = open_tabs.tabs_file(db).stat().st_mtime
+    assert open_tabs.resume(db, (3, saved + 5), 9) == ([1, 2, 3], 2)  # asked in a pipe since: shown
+    assert open_tabs.resume(db, (3, saved - 5), 9) == ([1, 2], 0)  # closed before the quit: stays closed
+    assert open_tabs.resume(db, (2, saved + 5), 9) == ([1, 2], 0)  # already a tab
+    assert open_tabs.resume(db, (3, saved + 5), 2) == ([2, 3], 1)  # the limit: the oldest gives way
+    assert open_tabs.resume(db, None, 9) == ([1, 2], 0)
+    os.remove(open_tabs.tabs_file(db))
+    assert open_tabs.resume(db, (3, saved + 5), 9) == ([], 0)  # no saved tabs: the caller opens the latest

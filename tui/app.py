@@ -336,6 +336,7 @@ class ChatApp(App[None]):
     on_mcpchanged = _to("comforts", "mcp_changed")
     on_app_blur = _to("terminal", "blurred")
     on_app_focus = _to("terminal", "refocused")
+    _on_tab_chosen = on(TabBar.Chosen)(_to("tab_set", "chosen"))
 
     def open_conversation(self, conversation_id: int) -> bool:
         """Show a stored conversation; sending continues it (--resume, F2)."""

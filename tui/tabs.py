@@ -166,6 +166,10 @@ class TabSet:
     def goto(self, number: int) -> None:
         self.switch(number - 1)
 
+    def chosen(self, message: TabBar.Chosen) -> None:
+        """A click on a tab's title in the tab bar."""
+        self.switch(message.index)
+
     def close_active(self) -> None:
         app = self.app
         if app.session is None:
@@ -235,12 +239,14 @@ class TabSet:
         open_tabs.save(session.history.store.path, kept, active)
 
     def restore_open(self) -> bool:
-        """--resume: every tab open at the last quit, the active one shown. The first
+        """--resume: every tab open at the last quit, the active one shown (or the latest
+        conversation, when another front end saved it since: core/open_tabs.resume). The first
         opens at once (as a single conversation always did); the rest once mounted."""
         from .core import open_tabs
 
         session = self.app.session
-        ids, active = open_tabs.load(session.history.store.path)
+        latest = session.history.store.latest()
+        ids, active = open_tabs.resume(session.history.store.path, (latest.id, latest.updated) if latest else None, self.app.settings.ui.max_tabs)
         while ids and not session.open(ids[0]):
             ids.pop(0)
         if len(ids) > 1:

@@ -39,3 +39,22 @@ def load(db_path: Path | None) -> tuple[list[int], int]:
     except (OSError, ValueError, TypeError, AttributeError):
         return [], 0
     return ids, min(max(active, 0), max(len(ids) - 1, 0))
+
+
+def resume(db_path: Path | None, latest: tuple[int, float] | None, limit: int) -> tuple[list[int], int]:
+    """What ``--resume`` opens: the tabs open at the last quit, and, shown, the most recent
+    conversation (``latest`` = its id and update time) when it changed after that quit and
+    is not among them: ``tui-chat ask`` or the browser saved a turn since. A tab the user
+    closed before quitting stays closed. At most ``limit`` tabs: the oldest give way."""
+    ids, active = load(db_path)
+    path = tabs_file(db_path)
+    if not ids or latest is None or latest[0] in ids or path is None:
+        return ids, active
+    try:
+        saved = path.stat().st_mtime
+    except OSError:
+        return ids, active
+    if latest[1] <= saved:
+        return ids, active
+    limit = max(limit, 1)
+    return (ids + [latest[0]])[-limit:], min(len(ids), limit - 1)
