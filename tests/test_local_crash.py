@@ -5,6 +5,7 @@ A stand-in plays llama.cpp here: it answers ``/v1/models`` and kills itself with
 SIGSEGV on the first chat request, the way the AMX-built llama.cpp did.
 """
 
+import os
 import signal
 import struct
 import sys
@@ -116,6 +117,49 @@ async def test_a_crash_that_is_reaped_late_is_still_named(settings, tmp_path):
             await wait_for(lambda: banner.failure is not None, tries=500)
             await wait_for(lambda: "crashed (SIGSEGV)" in banner.failure.title, tries=500)
             assert "Retry to restart it" in banner.failure.hint
+    finally:
+        server.stop()
+
+
+ANSWERER = CRASHER.replace(
+    """        sys.stderr.write("ggml: about to run an instruction this CPU refuses\\n")
+        sys.stderr.flush()
+        os.kill(os.getpid(), signal.SIGSEGV)""",
+    """        self.rfile.read(int(self.headers.get("content-length") or 0))
+        chunk = b'data: {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m", '
+        chunk += b'"choices": [{"index": 0, "delta": {"role": "assistant", "content": "Paris."}, "finish_reason": "stop"}]}'
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.end_headers()
+        self.wfile.write(chunk + b"\\n\\ndata: [DONE]\\n\\n")""",
+)
+
+
+class Answerer(Crasher):
+    def command(self):
+        return [sys.executable, "-c", ANSWERER, str(self.port)]
+
+
+async def test_a_crash_between_replies_is_told_when_the_server_restarts(settings, tmp_path):
+    """The child dies while nobody waits on it: the next send restarts it and says why."""
+    from tui.app import make_app
+    from tui.widgets.message_log import AssistantMessage
+
+    assert ANSWERER != CRASHER
+    server = Answerer(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    try:
+        async with app.run_test(size=(110, 30)) as pilot:
+            await send(pilot, "What is the capital of France?")
+            await wait_for(lambda: [w.text for w in app.query(AssistantMessage)] == ["Paris."] and not app.streaming, tries=500)
+            assert server.spawns == 1
+            os.kill(server.pid, signal.SIGSEGV)
+            await wait_for(lambda: not server.alive, tries=500)
+            await send(pilot, "And of Sweden?")
+            await wait_for(lambda: len(app.query(AssistantMessage)) == 2 and not app.streaming, tries=500)
+            notices = [str(n.message) for n in app._notifications]
+            assert "The local model server crashed (SIGSEGV) while idle; it was restarted." in notices, notices
+            assert server.spawns == 2 and app.query_one(ErrorBanner).failure is None
     finally:
         server.stop()
 

@@ -43,11 +43,14 @@ class LocalRun:
     async def settings(self) -> Settings | None:
         """Settings pointed at the local server, once it answers (None if it cannot start)."""
         app = self.app
+        unseen = app.local.died_unseen()
         try:
             await app.local.server.start()
         except LocalError as exc:
             app.post_message(m.ReplyFailed(app.local.start_failure(exc)))
             return None
+        if unseen:
+            app.notify(f"The local model server {unseen} while idle; it was restarted.", severity="warning", timeout=6, markup=False)
         app.query_one("StatusLine").state = "streaming"
         return app.local.settings_for(app.settings)
 

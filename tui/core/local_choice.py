@@ -75,6 +75,15 @@ class LocalMode:
             return Failure("local_gave_up", "The local model server keeps crashing.", GIVE_UP_HINT, detail=str(exc))
         return Failure("local", "The local model could not start.", "Try again, or see the log.", detail=str(exc))
 
+    def died_unseen(self) -> str | None:
+        """The child ended on its own between replies, where no banner could say so: how it
+        ended (a crash still counts towards "twice in a row"), for a notice when it restarts."""
+        server = self.server
+        if server.process is None or server.alive:
+            return None
+        ended = server.reap()
+        return ended.describe() if ended else None
+
     def died_failure(self) -> Failure:
         """The child ended under a reply: a crash is named, and the same crash twice is not restarted."""
         server = self.server
