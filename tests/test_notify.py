@@ -6,7 +6,7 @@ import pytest
 from textual import events
 
 from tests import sse_server as s
-from tests.helpers import send, settle
+from tests.helpers import send, settle, wait_for
 from tui.core.notify import BEL, TEXTS, sequence, wanted
 from tui.core.settings import ToolsSettings
 
@@ -24,8 +24,30 @@ def test_sequence_per_terminal():
 
 
 def test_our_texts_are_plain():
-    for text in TEXTS.values():
+    for text in [*TEXTS.values(), *(sequence(kind, {"TERM_PROGRAM": "iTerm.app"}, 3)[4:-1] for kind in TEXTS)]:
         assert text.isprintable() and ";" not in text
+
+
+async def test_a_background_tab_is_named_by_its_number(make_app, server, monkeypatch):
+    """A reply that finishes in tab 1 while tab 2 is shown: the notification says which tab."""
+    monkeypatch.setenv("TERM_PROGRAM", "iTerm.app")
+    monkeypatch.delenv("TMUX", raising=False)
+    server.queue(s.Scenario([s._role()] + s._content("Slow") + [("stall",)] + s._content(" done.") + s._tail("stop")))
+    app = make_app(tools=ToolsSettings(enabled=False))
+    written: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        monkeypatch.setattr(app.terminal, "write", written.append)
+        await send(pilot, "slow one", wait=False)
+        first = app.active_tab
+        await wait_for(lambda: first.session.streaming)
+        await pilot.press("ctrl+n")
+        await wait_for(lambda: len(app.tabs) == 2)
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        server.release_stalls()
+        await wait_for(lambda: not first.session.busy)
+        await settle(pilot)
+        assert written == ["\x1b]9;tui-chat: the reply in tab 1 is ready\x07"]
 
 
 @pytest.mark.parametrize(("mode", "focused", "expected"), [

@@ -216,7 +216,7 @@ class ChatApp(App[None]):
         if isinstance(event, ev.StateChanged):
             if event.state == "ready" and not tab.session.busy:
                 tab.unread = not tab.active
-                self.terminal.notify("reply" if tab.active else "background")
+                self.terminal.notify("reply" if tab.active else "background", self.tab_set.number(tab))
             self.tab_set.refresh_bar()
         if isinstance(event, (ev.ReplyStarted, ev.CompactionStarted)):
             tab.pane.run_worker(self._stream(tab, event.request, event.reply), group="reply", exclusive=True, exit_on_error=False)
@@ -244,7 +244,7 @@ class ChatApp(App[None]):
         from .screens.confirm import ConfirmScreen
 
         async def ask(call, description: str, reason: str) -> str:
-            self.terminal.notify("confirm")
+            self.terminal.notify("confirm", self.tab_set.number(tab))
             tab.confirming = True
             self.tab_set.refresh_bar()
             try:

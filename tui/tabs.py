@@ -163,6 +163,10 @@ class TabSet:
     def previous(self) -> None:
         self.switch((self._active - 1) % len(self._tabs))
 
+    def number(self, tab: Tab) -> int | None:
+        """``tab``'s number on the tab bar, when there are several (for notifications)."""
+        return self._tabs.index(tab) + 1 if len(self._tabs) > 1 and tab in self._tabs else None
+
     def goto(self, number: int) -> None:
         self.switch(number - 1)
 

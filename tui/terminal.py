@@ -19,7 +19,8 @@ class Terminal:
     def refocused(self, _event=None) -> None:
         self.focused = True
 
-    def notify(self, kind: str) -> None:
+    def notify(self, kind: str, tab: int | None = None) -> None:
+        """A desktop notification of ``kind`` (core/notify.py), naming tab number ``tab``."""
         import os
 
         from .core.notify import sequence, wanted
@@ -27,7 +28,7 @@ class Terminal:
         settings = self.app.settings
         mode = settings.ui.notify if settings else "unfocused"
         if wanted(mode, self.focused):
-            self.write(sequence(kind, os.environ))
+            self.write(sequence(kind, os.environ, tab))
 
     def write(self, data: str) -> None:
         """Straight to the terminal, as App.bell does; nothing is drawn."""

@@ -14,6 +14,11 @@ TEXTS = {
     "confirm": "tui-chat: a tool waits for your confirmation",
     "background": "tui-chat: a reply in another tab is ready",
 }
+TAB_TEXTS = {
+    "background": "tui-chat: the reply in tab {tab} is ready",
+    "confirm": "tui-chat: a tool in tab {tab} waits for your confirmation",
+}
+"""With several tabs: which one, by its number (never its title, which is the user's text)."""
 BEL = "\x07"
 
 _OSC_777 = ("rxvt", "foot")
@@ -27,9 +32,10 @@ def wanted(mode: str, focused: bool) -> bool:
     return mode == "always" or (mode == "unfocused" and not focused)
 
 
-def sequence(kind: str, environ: Mapping[str, str]) -> str:
-    """What to write to the terminal for ``kind`` (a key of TEXTS)."""
-    text = TEXTS[kind]
+def sequence(kind: str, environ: Mapping[str, str], tab: int | None = None) -> str:
+    """What to write to the terminal for ``kind`` (a key of TEXTS), naming tab number
+    ``tab`` when there are several."""
+    text = TAB_TEXTS[kind].format(tab=int(tab)) if tab is not None and kind in TAB_TEXTS else TEXTS[kind]
     term, program = environ.get("TERM", ""), environ.get("TERM_PROGRAM", "")
     if environ.get("VTE_VERSION") or term.startswith(_OSC_777):
         osc = f"\x1b]777;notify;tui-chat;{text}\x07"
