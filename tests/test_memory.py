@@ -5,8 +5,9 @@ import gc
 import weakref
 
 from tests import sse_server as s
-from tests.helpers import replies, send
+from tests.helpers import replies, send, wait_for
 from tui.memory import FULL_EVERY, MemoryPolicy
+from tui.widgets.message_log import MessageLog
 
 SIZE = (100, 30)
 
@@ -87,6 +88,26 @@ async def test_scrolling_the_log_settles_the_heap(make_app, server):
             before = app.memory.settles
             app.memory._last_settle = 0.0
             await pilot.press("ctrl+up", "home")  # focus the log, jump to the top
+            await pilot.pause()
+            assert app.memory.settles > before
+    finally:
+        gc.unfreeze()
+
+
+async def test_scrolling_a_second_tabs_log_settles_the_heap(make_app, server):
+    """Every tab's log is watched, not only the first one's."""
+    server.queue(s.text_reply("first"), s.text_reply("line\n\n" * 80))
+    app = make_app()
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await send(pilot, "short")
+            await pilot.press("ctrl+n")
+            await wait_for(lambda: len(app.tabs) == 2)
+            await send(pilot, "long")
+            await pilot.pause()
+            before = app.memory.settles
+            app.memory._last_settle = 0.0
+            app.active_tab.pane.query_one(MessageLog).scroll_home(animate=False)
             await pilot.pause()
             assert app.memory.settles > before
     finally:

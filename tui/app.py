@@ -186,7 +186,7 @@ class ChatApp(App[None]):
 
     def on_mount(self) -> None:
         self.status_model, self.status_host = self.model, self.preview.host
-        self.watch(self.query_one(MessageLog), "scroll_y", lambda _y: self.memory.scrolled(), init=False)
+        self.watch_scrolling(self.query_one(MessageLog))
         boot.exit_on_signals(self)
         self.chat.apply_sidebar()
         if self.is_inline:
@@ -199,6 +199,10 @@ class ChatApp(App[None]):
         else:
             self.startup.start_session()
         boot.warm_up(self, self.startup.warmed)
+
+    def watch_scrolling(self, log: MessageLog) -> None:
+        """Paging through any tab's log lets the memory policy settle (tui/memory.py)."""
+        self.watch(log, "scroll_y", lambda _y: self.memory.scrolled(), init=False)
 
     def on_resize(self) -> None:
         self.chat.apply_sidebar()

@@ -118,6 +118,7 @@ class TabSet:
         async def mounted() -> None:
             await mounting
             tab.view.mounted()
+            app.watch_scrolling(pane.query_one(MessageLog))
             if tab.active:
                 app.chat.apply_sidebar()
 
