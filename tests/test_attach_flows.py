@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from PIL import Image
@@ -206,3 +207,27 @@ async def test_slash_attach_and_compact(app_in, server):
         app.query_one(PromptInput).clear()
         await send(pilot, "/compact")
         assert not server.requests  # nothing to compact yet: no request, a notice instead
+
+
+async def test_attachments_stay_with_their_tab(app_in, server):
+    """Files attached in one tab are not sent from another: they wait with their tab's draft,
+    and a closed tab's files go with it."""
+    server.queue(s.text_reply("Seen."))
+    app = app_in()
+    async with app.run_test(size=SIZE) as pilot:
+        await send(pilot, "/attach notes.txt")
+        assert chips(app) == ["notes.txt · 6 B"]
+        await send(pilot, "/tab")
+        await wait_for(lambda: len(app.tabs) == 2)
+        await pilot.pause()
+        assert chips(app) == []
+        await send(pilot, "no files here")
+        assert "notes.txt" not in json.dumps(server.requests[-1]["messages"])
+        await pilot.press("alt+1")
+        await wait_for(lambda: app.active_tab is app.tabs[0])
+        await pilot.pause()
+        assert chips(app) == ["notes.txt · 6 B"]
+        await pilot.press("ctrl+w")
+        await wait_for(lambda: len(app.tabs) == 1)
+        await pilot.pause()
+        assert chips(app) == []

@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING
 from textual.containers import Horizontal
 
 from .view import SessionView
+from .widgets.attachment_bar import AttachmentBar
 from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 from .widgets.tab_bar import TabBar, TabInfo
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
+    from .core.attachments import Attachment
     from .core.session import ChatSession
 
 
@@ -35,6 +37,8 @@ class Tab:
         """A tool call of this tab waits for the user's answer."""
         self.draft = ""
         """The prompt box's text while another tab is shown."""
+        self.draft_attachments: list[Attachment] = []
+        """The attachment bar's files while another tab is shown."""
         self.shown = asyncio.Event()
 
     @property
@@ -135,21 +139,27 @@ class TabSet:
         prompt = app.query_one(PromptInput)
         old, new = self.active, self._tabs[index]
         if old is not new:
-            old.draft = prompt.text
+            old.draft, old.draft_attachments = prompt.text, app.query_one(AttachmentBar).take()
             old.shown.clear()
             old.pane.display = False
             new.pane.display = True
             new.pane.parent.move_child(new.pane, before=self._first_pane())
             self._active = index
-            if prompt.text != new.draft:
-                prompt.load_text(new.draft)
-            new.draft = ""
+            self._show_draft(new)
         new.unread = False
         new.shown.set()
         app.chat.apply_sidebar()
         new.view.activate()
         self.refresh_bar()
         prompt.focus()
+
+    def _show_draft(self, tab: Tab) -> None:
+        """The prompt box and the attachment bar take up what ``tab`` had in them."""
+        prompt = self.app.query_one(PromptInput)
+        if prompt.text != tab.draft:
+            prompt.load_text(tab.draft)
+        self.app.query_one(AttachmentBar).set(tab.draft_attachments)
+        tab.draft, tab.draft_attachments = "", []
 
     def _first_pane(self) -> Horizontal:
         return self.app.query("#main, .pane").first(Horizontal)
@@ -215,10 +225,7 @@ class TabSet:
         shown = self._tabs[self._active]
         shown.pane.display = True
         shown.pane.parent.move_child(shown.pane, before=self._first_pane())
-        prompt = app.query_one(PromptInput)
-        if prompt.text != shown.draft:
-            prompt.load_text(shown.draft)
-        shown.draft = ""
+        self._show_draft(shown)  # the closed tab's text and files go with it
         shown.unread = False
         shown.shown.set()
         app.chat.apply_sidebar()
