@@ -200,6 +200,11 @@ class ChatApp(App[None]):
             self.startup.start_session()
         boot.warm_up(self, self.startup.warmed)
 
+    def hint(self, text: str) -> None:
+        """The status line's hint: why a key did nothing, or what the prompt box is for now.
+        The one writer of ``status_hint``; the components call this."""
+        self.status_hint = text
+
     def watch_scrolling(self, log: MessageLog) -> None:
         """Paging through any tab's log lets the memory policy settle (tui/memory.py)."""
         self.watch(log, "scroll_y", lambda _y: self.memory.scrolled(), init=False)

@@ -34,7 +34,7 @@ class ChatKeys:
         if app.attach.pending() and session.busy:  # the queue keeps text only
             app.notify("A prompt with attachments cannot wait in the queue: send it when this reply ends.", severity="warning", timeout=4)
             return
-        app.status_hint = ""
+        app.hint("")
         prompt = app.query_one(PromptInput)
         prompt.remember(text)
         prompt.consume(event.text)
@@ -52,7 +52,7 @@ class ChatKeys:
         app = self.app
         if not (app.streaming or app.tools_running):
             return False
-        app.status_hint = f"{what} is refused while a reply streams — Esc stops it"
+        app.hint(f"{what} is refused while a reply streams — Esc stops it")
         app.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
         return True
 
@@ -73,7 +73,7 @@ class ChatKeys:
             banner.hide()
         elif app.session is not None and app.session.cancel_edit():
             app.query_one(PromptInput).clear()
-            app.status_hint = ""
+            app.hint("")
         app.query_one(PromptInput).focus()
 
     def retry(self, _message=None) -> None:
@@ -107,7 +107,7 @@ class ChatKeys:
         prompt.load_text(text)
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
-        app.status_hint = "editing the last prompt — Enter resends it, Esc cancels"
+        app.hint("editing the last prompt — Enter resends it, Esc cancels")
 
     def prev_version(self) -> None:
         if not self.busy_refusal("Switching versions") and (refusal := self.app.session.switch_version(back=True)):

@@ -28,17 +28,16 @@ class LocalRun:
     async def _start(self) -> None:
         """Load the local model while the user types; a send waits for it."""
         app = self.app
-        status = app.query_one("StatusLine")
-        status.state = "loading local model…"
+        app.status_state = "loading local model…"
         try:
             await app.local.server.start()
         except LocalError as exc:
-            status.state = "failed"
+            app.status_state = "failed"
             if not app.streaming:
                 app.query_one("ErrorBanner").show(app.local.start_failure(exc))
             return
         if not app.streaming:
-            status.state = "ready"
+            app.status_state = "ready"
 
     async def settings(self) -> Settings | None:
         """Settings pointed at the local server, once it answers (None if it cannot start)."""
@@ -51,7 +50,7 @@ class LocalRun:
             return None
         if unseen:
             app.notify(f"The local model server {unseen} while idle; it was restarted.", severity="warning", timeout=6, markup=False)
-        app.query_one("StatusLine").state = "streaming"
+        app.status_state = "streaming"
         return app.local.settings_for(app.settings)
 
     def failure(self, failure):

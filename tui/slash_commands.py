@@ -33,7 +33,7 @@ class SlashCommands:
         if self.run_slash(parsed):
             prompt.remember(text)
             prompt.consume(text)
-            self.app.status_hint = ""
+            self.app.hint("")
         return None
 
     def run_slash(self, invocation: slash.Invocation) -> bool:
@@ -45,7 +45,7 @@ class SlashCommands:
         return True
 
     def slash_refused(self, error: slash.SlashError) -> None:
-        self.app.status_hint = str(error)
+        self.app.hint(str(error))
         self.app.notify(str(error), severity="warning", timeout=4, markup=False)
 
     def complete(self) -> str | None:
@@ -104,7 +104,7 @@ class SlashCommands:
 
     def _set_option(self, what: str, **change) -> None:
         self.app.session.set_options(replace(self.app.session.options, **change))
-        self.app.status_hint = ""
+        self.app.hint("")
         self.app.notify(f"Chat settings saved ({what}): they apply from the next request.", timeout=3)
 
 

@@ -111,7 +111,7 @@ class TabSet:
         app = self.app
         limit = app.settings.ui.max_tabs
         if len(self._tabs) >= limit:
-            app.status_hint = f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first"
+            app.hint(f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first")
             app.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with Ctrl+W.", severity="warning", timeout=4)
             return None
         pane = Horizontal(MessageLog(), ToolSidebar(), classes="pane")
