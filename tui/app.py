@@ -21,7 +21,6 @@ from .attach_ui import AttachUI
 from .bindings import APP_BINDINGS
 from .chat_keys import ChatKeys
 from .comforts import Comforts
-from .core import session_events as ev
 from .core.clients import Clients
 from .core.preview import Preview
 from .history_ui import HistoryUI
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from textual.app import SystemCommand
     from textual.screen import Screen
 
+    from .core import session_events as ev
     from .core.session import ChatSession
     from .core.settings import Settings
     from .view import SessionView
@@ -221,6 +221,8 @@ class ChatApp(App[None]):
     # -- what the session reports ---------------------------------------------------------
     def session_event(self, tab: Tab, event: ev.Event) -> None:
         """Every event of ``tab``'s session: its view shows it, and the app starts the work it asks for."""
+        from .core import session_events as ev  # after the first frame: the session brings it
+
         tab.view.show(event)
         if isinstance(event, ev.StateChanged):
             if event.state == "ready" and not tab.session.busy:

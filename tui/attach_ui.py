@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.widgets import Collapsible, Static
 
-from .core import session_events as ev
 from .core.sanitize import clean
 from .widgets.attachment_bar import AttachmentBar
 from .widgets.context_banner import ContextBanner
@@ -20,6 +19,7 @@ from .widgets.message_log import MessageLog
 from .widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
+    from .core import session_events as ev
     from .core.attachments import Attachment
 
 
@@ -136,6 +136,8 @@ class AttachUI:
 
     def show_context_event(self, event: ev.Event) -> None:
         """The view's part for the events of issue 16."""
+        from .core import session_events as ev
+
         app = self.app
         match event:
             case ev.ContextChanged(text=text, warning=warning):

@@ -4,13 +4,15 @@ and running a command -- through the same action as its key and palette entry.""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from textual.widgets import TextArea
 
-from .core import slash
-from .core.chat_options import parse_max_tokens, parse_temperature
 from .widgets.prompt_input import PromptInput
 from .widgets.slash_list import SlashCompletions
+
+if TYPE_CHECKING:
+    from .core import slash
 
 
 class SlashCommands:
@@ -22,6 +24,8 @@ class SlashCommands:
 
     def slash_or_text(self, text: str) -> str | None:
         """Enter: run a command (None), refuse a bad one (None, the prompt kept), or the text to send."""
+        from .core import slash
+
         try:
             parsed = slash.parse(text)
         except slash.SlashError as error:
@@ -50,6 +54,8 @@ class SlashCommands:
 
     def complete(self) -> str | None:
         """Tab on ``/mo``: the first matching command, ready for its argument."""
+        from .core import slash
+
         prompt = self.app.query_one("#prompt", TextArea)
         matches = slash.completions(prompt.text)
         if not matches:
@@ -59,6 +65,8 @@ class SlashCommands:
 
     def text_changed(self, event: TextArea.Changed) -> None:
         """The completion list follows what is typed in the prompt box."""
+        from .core import slash
+
         if event.text_area.id == "prompt":
             self.app.query_one(SlashCompletions).show(slash.completions(event.text_area.text))
 
@@ -72,6 +80,9 @@ class SlashCommands:
         self._set_option("system prompt", system_prompt=text)
 
     def slash_temp(self, text: str) -> bool | None:
+        from .core import slash
+        from .core.chat_options import parse_temperature
+
         try:
             value = None if text.lower() == "default" else parse_temperature(text)
         except ValueError as exc:
@@ -80,6 +91,9 @@ class SlashCommands:
         self._set_option("temperature", temperature=value)
 
     def slash_max(self, text: str) -> bool | None:
+        from .core import slash
+        from .core.chat_options import parse_max_tokens
+
         try:
             value = None if text.lower() == "default" else parse_max_tokens(text)
         except ValueError as exc:
@@ -91,12 +105,16 @@ class SlashCommands:
         return self.app.attach.attach_path(path)
 
     def slash_export(self, fmt: str) -> bool | None:
+        from .core import slash
+
         if fmt.lower() not in ("md", "json"):
             self.slash_refused(slash.SlashError(f"/export takes md or json, not '{fmt}'."))
             return False
         self.app.action_export(fmt.lower())
 
     def slash_theme(self, name: str) -> bool | None:
+        from .core import slash
+
         if name not in self.app.available_themes:
             self.slash_refused(slash.SlashError(f"Unknown theme '{name}'. Available: {', '.join(sorted(self.app.available_themes))}."))
             return False

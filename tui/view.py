@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .core import session_events as ev
-from .core.conversation import COMPLETE
-from .core.queue import paused_note
 from .core.toolcalls import ToolCall
 from .widgets.error_banner import ErrorBanner
 from .widgets.message_log import AssistantMessage, MessageLog
@@ -17,12 +14,14 @@ from .widgets.stream_aids import NewTextMarker, QueuedPrompts
 from .widgets.tool_sidebar import ToolSidebar
 
 if TYPE_CHECKING:
+    from .core import session_events as ev
     from .app import ChatApp
     from .tabs import Tab
 
-SHARED = (ev.StateChanged, ev.UsageChanged, ev.ContextChanged, ev.QueueChanged, ev.ModelChanged)
+SHARED = ("StateChanged", "UsageChanged", "ContextChanged", "QueueChanged", "ModelChanged")
 """Events that write the app-wide widgets (status line, queue): a background tab keeps its
-last one of each and shows them when it comes to the front."""
+last one of each and shows them when it comes to the front. (By name: the events' module
+loads with the session, after the first frame.)"""
 
 
 class SessionView:
@@ -69,11 +68,15 @@ class SessionView:
             self.show(failure)
 
     def show(self, event: ev.Event) -> None:
+        from .core import session_events as ev  # these load with the session, after the first frame
+        from .core.conversation import COMPLETE
+        from .core.queue import paused_note
+
         app = self.app
         if self._early is not None:
             self._early.append(event)
             return
-        if not self.tab.active and isinstance(event, SHARED):
+        if not self.tab.active and type(event).__name__ in SHARED:
             self._held[type(event)] = event
             return
         pane = self.tab.pane

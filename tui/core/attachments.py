@@ -9,7 +9,6 @@ the store and the export all agree on one source.
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,8 @@ class Attachment:
 
     @property
     def sha256(self) -> str:
+        import hashlib  # on first use: not before the app's first frame
+
         return hashlib.sha256(self.data).hexdigest()
 
     @property

@@ -7,6 +7,7 @@ text" chip opens it for editing (ChipOpened)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.binding import Binding
@@ -14,8 +15,10 @@ from textual.containers import HorizontalGroup
 from textual.message import Message
 from textual.widgets import Static
 
-from ..core.attachments import Attachment
 from ..core.sanitize import clean
+
+if TYPE_CHECKING:
+    from ..core.attachments import Attachment
 
 
 class Chip(Static, can_focus=True):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual.reactive import var
 from textual.widgets import Static
 
-from ..core.slash import Command
+if TYPE_CHECKING:
+    from ..core.slash import Command
 
 
 class SlashCompletions(Static):
