@@ -57,11 +57,16 @@ class Crasher(local.LocalServer):
         super().spawn()
 
 
-async def test_a_crash_is_named_and_the_same_crash_twice_is_not_restarted(settings, tmp_path):
+def local_app(kind, settings, tmp_path):
+    """A stand-in local server of class ``kind`` and an app (no key) that uses it."""
     from tui.app import make_app
 
-    server = Crasher(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
-    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    server = kind(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    return server, make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+
+
+async def test_a_crash_is_named_and_the_same_crash_twice_is_not_restarted(settings, tmp_path):
+    server, app = local_app(Crasher, settings, tmp_path)
     banner = None
     try:
         async with app.run_test(size=(110, 30)) as pilot:
@@ -105,11 +110,8 @@ class SlowCrasher(Crasher):
 
 
 async def test_a_crash_that_is_reaped_late_is_still_named(settings, tmp_path):
-    from tui.app import make_app
-
     assert SLOW_CRASHER != CRASHER
-    server = SlowCrasher(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
-    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    server, app = local_app(SlowCrasher, settings, tmp_path)
     try:
         async with app.run_test(size=(110, 30)) as pilot:
             banner = app.query_one(ErrorBanner)
@@ -142,12 +144,10 @@ class Answerer(Crasher):
 
 async def test_a_crash_between_replies_is_told_when_the_server_restarts(settings, tmp_path):
     """The child dies while nobody waits on it: the next send restarts it and says why."""
-    from tui.app import make_app
     from tui.widgets.message_log import AssistantMessage
 
     assert ANSWERER != CRASHER
-    server = Answerer(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
-    app = make_app(settings.model_copy(update={"api_key": None}), local=LocalMode(server, fallback=False))
+    server, app = local_app(Answerer, settings, tmp_path)
     try:
         async with app.run_test(size=(110, 30)) as pilot:
             await send(pilot, "What is the capital of France?")
@@ -160,6 +160,36 @@ async def test_a_crash_between_replies_is_told_when_the_server_restarts(settings
             notices = [str(n.message) for n in app._notifications]
             assert "The local model server crashed (SIGSEGV) while idle; it was restarted." in notices, notices
             assert server.spawns == 2 and app.query_one(ErrorBanner).failure is None
+    finally:
+        server.stop()
+
+
+async def test_a_send_waits_for_the_load_begun_at_launch_instead_of_polling_beside_it(tmp_path):
+    """Two starts at once (the load begun at launch, and the first send): one polls, the
+    other waits for it. A second poller could outlive the load and name a crash under the
+    first reply "crashed during start-up" over the right banner (CI saw exactly that)."""
+    import asyncio
+    import threading
+
+    server = Answerer(local.LocalConfig(tmp_path / "m.gguf"), log=tmp_path / "server.log")
+    polling, most, lock = 0, 0, threading.Lock()
+    answers = server._answers
+
+    def counted() -> bool:
+        nonlocal polling, most
+        with lock:
+            polling += 1
+            most = max(most, polling)
+        try:
+            return answers()
+        finally:
+            with lock:
+                polling -= 1
+
+    server._answers = counted
+    try:
+        await asyncio.gather(server.start(), server.start())
+        assert server.alive and server.spawns == 1 and most == 1
     finally:
         server.stop()
 

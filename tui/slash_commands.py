@@ -80,26 +80,26 @@ class SlashCommands:
         self._set_option("system prompt", system_prompt=text)
 
     def slash_temp(self, text: str) -> bool | None:
-        from .core import slash
         from .core.chat_options import parse_temperature
 
-        try:
-            value = None if text.lower() == "default" else parse_temperature(text)
-        except ValueError as exc:
-            self.slash_refused(slash.SlashError(_sentence(str(exc))))
-            return False
-        self._set_option("temperature", temperature=value)
+        return self._number_option(text, parse_temperature, "temperature", "temperature")
 
     def slash_max(self, text: str) -> bool | None:
-        from .core import slash
         from .core.chat_options import parse_max_tokens
 
+        return self._number_option(text, parse_max_tokens, "max tokens", "max_tokens")
+
+    def _number_option(self, text: str, parse, what: str, field: str) -> bool | None:
+        """``/temp N`` and ``/max N``: a refused number keeps the command in the box; "default" clears it."""
+        from .core import slash
+
         try:
-            value = None if text.lower() == "default" else parse_max_tokens(text)
+            value = None if text.lower() == "default" else parse(text)
         except ValueError as exc:
             self.slash_refused(slash.SlashError(_sentence(str(exc))))
             return False
-        self._set_option("max tokens", max_tokens=value)
+        self._set_option(what, **{field: value})
+        return None
 
     def slash_attach(self, path: str) -> bool:
         return self.app.attach.attach_path(path)

@@ -207,6 +207,10 @@ class LocalServer:
         self.crashes = CrashRecord()
         self.ended: Exit | None = None
         """How the last child ended, once it has (None while it runs or after ``stop``)."""
+        self._starting = asyncio.Lock()
+        """One start at a time: a send waits for the load begun at launch, rather than
+        polling beside it (a second poller could outlive the load and misname a crash
+        under the first reply as a crash at start-up)."""
 
     @property
     def base_url(self) -> str:
@@ -258,6 +262,10 @@ class LocalServer:
 
     async def start(self) -> None:
         """Spawn if needed and wait until ``/v1/models`` answers."""
+        async with self._starting:
+            await self._start()
+
+    async def _start(self) -> None:
         if self.alive and self.load_seconds:
             return
         self.reap()
