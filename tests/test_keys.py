@@ -151,3 +151,28 @@ async def test_help_shows_keys_after_the_keymap(make_app):
         assert rows["Allow this tool for the rest of the session"] == "b"
         assert rows["Delete the selected conversation"] == "f11"
         assert rows["Send the failed turn again"] == "t"
+
+
+async def test_hints_name_the_keys_as_remapped(make_app, server):
+    """The empty log's hint, the prompt's placeholder, the busy refusal and the queue's hint
+    name the user's keys, not the defaults."""
+    from tests import sse_server as s
+    from tui.widgets.prompt_input import PromptInput
+
+    server.queue(s.Scenario([s._role()] + s._content("Half") + [("stall",)] + s._content(" done.") + s._tail("stop")))
+    app = make_app(keymap={"app.stop": "f6", "prompt.newline": "ctrl+k,shift+enter", "app.help": "f12"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        text = str(app.query_one(".welcome").render())
+        assert "Ctrl+K adds a newline, F6 stops a reply" in text and "F12 lists every key" in text
+        assert app.query_one(PromptInput).placeholder == "Message — Enter to send, Ctrl+K for a newline, F12 for keys"
+        await send(pilot, "go", wait=False)
+        await wait_for(lambda: app.streaming)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.status_hint == "Regenerate is refused while a reply streams — F6 stops it"
+        assert app.session.regenerate() == "A reply is still streaming — press F6 to stop it first."
+        await send(pilot, "next one", wait=False)
+        await wait_for(lambda: "F6 cancels it" in screen_text(app))
+        server.release_stalls()
+        await wait_for(lambda: not app.session.busy and len(server.requests) == 2)

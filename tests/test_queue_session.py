@@ -150,7 +150,7 @@ async def test_continue_is_refused_on_a_complete_reply_or_while_streaming(harnes
     await h.send("Hi")
     assert h.session.continue_reply() == NOTHING
     h.session.send("more")
-    assert h.session.continue_reply() == BUSY  # the reply to "more" is not streamed yet
+    assert h.session.continue_reply() == BUSY.format(stop="Esc")  # the reply to "more" is not streamed yet
     assert [m.content for m in h.session.messages] == ["Hi", "All done.", "more"]
     assert len(server.requests) == 1
 

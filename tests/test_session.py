@@ -168,11 +168,11 @@ async def test_regenerate_keeps_versions_and_switches(harness, server):
     assert h.session.regenerate() is None
     await h.run()
     assert [m.content for m in h.session.messages] == ["Q", "Second."]
-    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · alt+← / alt+→"
+    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · Alt+← / Alt+→"
     assert server.requests[-1]["messages"] == [{"role": "user", "content": "Q"}]
     assert h.session.switch_version(back=True) is None
     assert [m.content for m in h.session.messages] == ["Q", "First."]
-    assert h.of(ev.Reloaded)[-1].note(1) == ("2 versions · alt+← / alt+→", False)
+    assert h.of(ev.Reloaded)[-1].note(1) == ("2 versions · Alt+← / Alt+→", False)
     assert h.session.switch_version(back=False) is None
     assert [m.content for m in h.session.messages] == ["Q", "Second."]
 
@@ -184,8 +184,8 @@ async def test_the_versions_note_names_the_users_keys(harness, server, settings)
     await h.send("Q")
     h.session.regenerate()
     await h.run()
-    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · ctrl+← / F6"
-    assert keys.shown("app.regenerate", {}) == "F5" and keys.shown("app.edit_last", {"app.edit_last": "alt+e"}) == "alt+e"
+    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · Ctrl+← / F6"
+    assert keys.shown("app.regenerate", {}) == "F5" and keys.shown("app.edit_last", {"app.edit_last": "alt+e"}) == "Alt+E"
 
 
 async def test_note_survives_a_version_switch(harness, server):
@@ -209,7 +209,7 @@ async def test_edit_last_prompt_makes_a_version(harness, server):
     h.session.begin_edit()
     await h.send("Tell me about dogs")
     assert [m.content for m in h.session.messages] == ["Tell me about dogs", "About dogs."]
-    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · alt+← / alt+→"
+    assert h.of(ev.ReplyEnded)[-1].note == "2 versions · Alt+← / Alt+→"
     h.session.switch_version(back=True)
     assert [m.content for m in h.session.messages] == ["Tell me about cats", "About cats."]
 

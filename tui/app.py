@@ -200,6 +200,12 @@ class ChatApp(App[None]):
             self.startup.start_session()
         boot.warm_up(self, self.startup.warmed)
 
+    def key(self, binding_id: str) -> str:
+        """A binding's first key as the user has it (after ``[keymap]``), for hints: "Esc", "Ctrl+W"."""
+        from .core.keys import shown
+
+        return shown(binding_id, self.settings.keymap if self.settings else {})
+
     def hint(self, text: str) -> None:
         """The status line's hint: why a key did nothing, or what the prompt box is for now.
         The one writer of ``status_hint``; the components call this."""

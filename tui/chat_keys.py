@@ -52,8 +52,9 @@ class ChatKeys:
         app = self.app
         if not (app.streaming or app.tools_running):
             return False
-        app.hint(f"{what} is refused while a reply streams — Esc stops it")
-        app.notify(f"A reply is still streaming — press Esc to stop it before you {what.lower()}.", severity="warning", timeout=3)
+        stop = app.key("app.stop")
+        app.hint(f"{what} is refused while a reply streams — {stop} stops it")
+        app.notify(f"A reply is still streaming — press {stop} to stop it before you {what.lower()}.", severity="warning", timeout=3, markup=False)
         return True
 
     def stop(self) -> None:
@@ -107,7 +108,7 @@ class ChatKeys:
         prompt.load_text(text)
         prompt.move_cursor(prompt.document.end)
         prompt.focus()
-        app.hint("editing the last prompt — Enter resends it, Esc cancels")
+        app.hint(f"editing the last prompt — Enter resends it, {app.key('app.stop')} cancels")
 
     def prev_version(self) -> None:
         if not self.busy_refusal("Switching versions") and (refusal := self.app.session.switch_version(back=True)):
@@ -123,7 +124,7 @@ class ChatKeys:
             app.tab_set.new_tab()
             return
         if not app.session.new_chat():
-            app.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
+            app.notify(f"A reply is still streaming — press {app.key('app.stop')} to stop it first.", severity="warning", markup=False)
 
     def continue_reply(self) -> None:
         app = self.app

@@ -35,7 +35,7 @@ class HistoryUI:
             app.push_screen(HistoryScreen(app.session.history.store, app.session.history.persistent), chosen)
             return
         if app.streaming or app.tools_running:
-            app.notify("A reply is still streaming — press Esc to stop it first.", severity="warning")
+            app.notify(f"A reply is still streaming — press {app.key('app.stop')} to stop it first.", severity="warning", markup=False)
             return
 
         def opened(conversation_id: int | None) -> None:

@@ -72,6 +72,13 @@ class Startup:
             app.exit(return_code=2)
             return
         self._configure(settings)
+        if settings.keymap:  # the first frame named the default keys
+            from .widgets.message_log import MessageLog
+            from .widgets.prompt_input import PromptInput
+
+            for log in app.query(MessageLog):
+                log.keys_changed()
+            app.query_one(PromptInput).keys_changed(settings.keymap)
         self.start_session()
         held, self._held = self._held or [], None
         for event in held:  # typed ahead while starting: handled now, in order

@@ -111,8 +111,9 @@ class TabSet:
         app = self.app
         limit = app.settings.ui.max_tabs
         if len(self._tabs) >= limit:
-            app.hint(f"{limit} tabs are open (ui.max_tabs) — close one with Ctrl+W first")
-            app.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with Ctrl+W.", severity="warning", timeout=4)
+            close = app.key("app.close_tab")
+            app.hint(f"{limit} tabs are open (ui.max_tabs) — close one with {close} first")
+            app.notify(f"At most {limit} tabs can be open (ui.max_tabs): close one with {close}.", severity="warning", timeout=4, markup=False)
             return None
         pane = Horizontal(MessageLog(), ToolSidebar(), classes="pane")
         tab = Tab(app, pane)
@@ -190,7 +191,7 @@ class TabSet:
         if app.session is None:
             return
         if len(self._tabs) == 1:
-            app.notify("This is the only tab (Ctrl+N opens another, Ctrl+Q quits).", timeout=3)
+            app.notify(f"This is the only tab ({app.key('app.new_chat')} opens another, {app.key('app.quit')} quits).", timeout=3, markup=False)
             return
         tab = self.active
         if not tab.session.busy:

@@ -17,7 +17,8 @@ CONTINUE_PROMPT = (
     "Your last message was cut off. Continue exactly where it stopped: do not repeat"
     " anything, add no preamble, and start mid-sentence if that is where it ended."
 )
-BUSY = "Continue is refused while a reply streams — wait for it, or press Esc to stop it first."
+BUSY = "Continue is refused while a reply streams — wait for it, or press {stop} to stop it first."
+"""With ``{stop}`` the user's stop key (keys.shown)."""
 NOTHING = "Nothing to continue: the last reply is complete (only a cut-off reply can be continued)."
 DROPPED = ("connection", "truncated", "idle")
 """Failures that mean the connection dropped (auto_continue retries these once)."""
@@ -32,9 +33,9 @@ def cut_off(message: ChatMessage) -> bool:
     return message.status in (INTERRUPTED, STOPPED) or (message.status == COMPLETE and message.finish_reason == "length")
 
 
-def refusal(busy: bool, messages: list[ChatMessage]) -> str | None:
+def refusal(busy: bool, messages: list[ChatMessage], stop_key: str = "Esc") -> str | None:
     if busy:
-        return BUSY
+        return BUSY.format(stop=stop_key)
     if not messages or not cut_off(messages[-1]):
         return NOTHING
     return None

@@ -85,13 +85,16 @@ def _name(key: str) -> str:
     return key
 
 
-ARROWS = {"left": "←", "right": "→", "up": "↑", "down": "↓"}
+SHOWN = {"left": "←", "right": "→", "up": "↑", "down": "↓", "escape": "Esc", "pageup": "PgUp", "pagedown": "PgDn"}
 
 
 def shown(binding_id: str, keymap: Mapping[str, str]) -> str:
-    """The first key of a binding as the user has it, for a note: "alt+left" -> "alt+←", "f5" -> "F5"."""
+    """The first key of a binding as the user has it, for a hint or a note:
+    "alt+left" -> "Alt+←", "escape" -> "Esc", "f5" -> "F5", "ctrl+w" -> "Ctrl+W"."""
     first = normalize(keymap.get(binding_id, DEFAULT_KEYS[binding_id]))[0]
-    return "+".join(ARROWS.get(part, part.upper() if part[1:].isdigit() else part) for part in first.split("+"))
+    parts = first.split("+")
+    return "+".join(SHOWN.get(part, part.upper() if len(part) == 1 or part[1:].isdigit() else part.capitalize())
+                    for part in parts)
 
 
 def keymap_problems(keymap: Mapping[str, str]) -> list[str]:

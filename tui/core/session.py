@@ -29,7 +29,7 @@ from .notes import reply_note, usage_text
 from .queue import PromptQueue
 from .session_context import ContextRules
 from .session_tools import ToolRounds
-from .session_turns import BUSY, Redo
+from .session_turns import Redo, busy
 from .stream import Usage
 from .tool_round import Ask
 from .toolcalls import ToolCall
@@ -359,12 +359,12 @@ class ChatSession:
     # -- the context window (core/session_context.py) ---------------------------------
     def resolve_overflow(self, choice: str) -> str | None:
         """"compact", "drop" (the oldest turns) or "send" (anyway); see ContextRules.choose."""
-        return BUSY if self.busy else self.context.choose(choice)
+        return busy(self.settings.keymap) if self.busy else self.context.choose(choice)
 
     def compact(self) -> str | None:
         """Ask the model to summarise the earlier turns; the summary stands for them in requests."""
         if self.busy:
-            return BUSY
+            return busy(self.settings.keymap)
         request = self.context.summary_request()
         if request is None:
             return "Nothing to compact yet."
@@ -384,7 +384,7 @@ class ChatSession:
     def undo_compaction(self, *, redo: bool = False) -> str | None:
         """The latest compaction (or drop) stops applying: requests carry the turns again."""
         if self.busy:
-            return BUSY
+            return busy(self.settings.keymap)
         if not self.context.undo(redo=redo):
             return "No compaction to redo." if redo else "No compaction to undo."
         self._reloaded()

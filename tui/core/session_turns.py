@@ -23,7 +23,13 @@ from .notes import last_user_index, reply_note
 if TYPE_CHECKING:
     from .session import ChatSession
 
-BUSY = "A reply is still streaming — press Esc to stop it first."
+BUSY = "A reply is still streaming — press {stop} to stop it first."
+"""With ``{stop}`` the user's stop key: see ``busy``."""
+
+
+def busy(keymap) -> str:
+    """The refusal while a reply streams, naming the stop key as the user has it."""
+    return BUSY.format(stop=keys.shown("app.stop", keymap))
 
 
 class Redo:
@@ -48,7 +54,7 @@ class Redo:
         """Why ``retry`` would do nothing, or None."""
         session = self.session
         if session.busy:
-            return BUSY
+            return busy(session.settings.keymap)
         last = session.messages[-1] if session.messages else None
         if last is None or (last.role == "assistant" and last.status == COMPLETE) or last.role == "tool":
             return "Nothing to retry."
@@ -73,7 +79,7 @@ class Redo:
         """Ask again for the last reply; the old one becomes a version."""
         session = self.session
         if session.busy:
-            return BUSY
+            return busy(session.settings.keymap)
         user = last_user_index(session.messages)
         if user is None:
             return "Nothing to regenerate yet: send a message first."
@@ -86,7 +92,7 @@ class Redo:
     def continue_reply(self) -> str | None:
         """Ask the model to go on from where the last (cut-off) reply stopped."""
         session = self.session
-        refusal = continuation.refusal(session.busy, session.messages)
+        refusal = continuation.refusal(session.busy, session.messages, keys.shown("app.stop", session.settings.keymap))
         if refusal:
             return refusal
         if session.precheck() is not None:
@@ -115,7 +121,7 @@ class Redo:
         """Show the previous (``back``) or next stored version of the last turn."""
         session = self.session
         if session.busy:
-            return BUSY
+            return busy(session.settings.keymap)
         history = session.history
         user = last_user_index(session.messages)
         if user is None or history.conversation_id is None:

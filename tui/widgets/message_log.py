@@ -11,14 +11,21 @@ from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Collapsible, Static
 
+from ..core.keys import shown
 from ..core.sanitize import clean
 from .markdown_view import MarkdownView
 from .reasoning_view import ReasoningView
 
 WELCOME = (
-    "Type a message below and press Enter. Ctrl+J adds a newline, Esc stops a reply,\n"
-    "Ctrl+T inspects tool calls, Ctrl+P opens the command palette, F1 lists every key."
+    "Type a message below and press Enter. {newline} adds a newline, {stop} stops a reply,\n"
+    "{tools} inspects tool calls, Ctrl+P opens the command palette, {help} lists every key."
 )
+
+
+def welcome(keymap: dict[str, str]) -> str:
+    """The empty log's hint, naming the keys as the user has them."""
+    return WELCOME.format(newline=shown("prompt.newline", keymap), stop=shown("app.stop", keymap),
+                          tools=shown("app.focus_tools", keymap), help=shown("app.help", keymap))
 
 
 class UserMessage(Static):
@@ -253,11 +260,20 @@ class MessageLog(VerticalScroll):
 
     def on_mount(self) -> None:
         self.anchor()
-        self.mount(Static(Text(WELCOME), classes="empty-hint welcome", markup=False))
+        self.mount(Static(Text(self._welcome()), classes="empty-hint welcome", markup=False))
 
     def clear(self) -> None:
         self.remove_children()
-        self.mount(Static(Text(WELCOME), classes="empty-hint welcome", markup=False))
+        self.mount(Static(Text(self._welcome()), classes="empty-hint welcome", markup=False))
+
+    def _welcome(self) -> str:
+        settings = getattr(self.app, "settings", None)
+        return welcome(settings.keymap if settings else {})
+
+    def keys_changed(self) -> None:
+        """The settings (and their keymap) arrived after the first frame: the hint follows."""
+        for hint in self.query(".welcome").results(Static):
+            hint.update(Text(self._welcome()))
 
     def add_user(self, text: str, attachments: list | None = None) -> UserMessage:
         for hint in self.query(".welcome"):

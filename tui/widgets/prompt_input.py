@@ -10,6 +10,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from ..core.keys import shown
+
+
+def placeholder(keymap: dict[str, str]) -> str:
+    return f"Message — Enter to send, {shown('prompt.newline', keymap)} for a newline, {shown('app.help', keymap)} for keys"
+
 
 class PromptInput(TextArea):
     """Enter sends; Ctrl+J or Shift+Enter inserts a newline."""
@@ -39,8 +45,17 @@ class PromptInput(TextArea):
         def control(self) -> "PromptInput":
             return self.input
 
+    def on_mount(self) -> None:
+        settings = getattr(self.app, "settings", None)
+        if settings is not None and settings.keymap:
+            self.keys_changed(settings.keymap)
+
+    def keys_changed(self, keymap: dict[str, str]) -> None:
+        """The keymap arrived with the settings: the placeholder names the keys it binds."""
+        self.placeholder = placeholder(keymap)
+
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("placeholder", "Message — Enter to send, Ctrl+J for a newline, F1 for keys")
+        kwargs.setdefault("placeholder", placeholder({}))
         super().__init__(soft_wrap=True, show_line_numbers=False, tab_behavior="focus", **kwargs)
         self.prompt_history: list[str] = []
         self._history_index: int | None = None

@@ -27,6 +27,10 @@ class QueuedPrompts(Static):
         super().__init__("", markup=False, **kwargs)
         self.texts: list[str] = []
 
+    def _stop_key(self) -> str:
+        key = getattr(self.app, "key", None)  # ChatApp.key: the stop key after the user's keymap
+        return key("app.stop") if key else "Esc"
+
     def show(self, texts: list[str], paused: bool) -> None:
         self.texts = list(texts)
         self.shown = bool(texts)
@@ -39,7 +43,7 @@ class QueuedPrompts(Static):
                 text.append("\n")
         if texts:
             hint = ("\n⏸ paused — Enter on an empty prompt (or r) sends the next one" if paused
-                    else "\n↑ on an empty prompt takes the last one back · Esc cancels it")
+                    else f"\n↑ on an empty prompt takes the last one back · {self._stop_key()} cancels it")
             text.append(hint, style="dim italic")
         self.update(text)
 
