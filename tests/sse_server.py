@@ -81,6 +81,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self._path() != "/v1/models":
             return self._json(404, _NOT_FOUND)
         owner = self.server.owner
+        owner.model_requests += 1
         if owner.models_body is not None:  # raw bytes, e.g. a body that is not JSON
             return self._raw(owner.models_status, owner.models_body)
         if owner.models_status != 200:
@@ -188,6 +189,7 @@ class ScriptedServer:
         self.models: list[dict] = [{"id": MODEL, "object": "model", "owned_by": "tests"}]
         self.models_status = 200  # GET /v1/models: a non-200 answers with a JSON error body
         self.models_body: bytes | None = None  # GET /v1/models: sent as-is (with models_status)
+        self.model_requests = 0  # how many GET /v1/models came
         self.base_url = ""
         self.marks: list[float] = []  # perf_counter() at each ("mark",) action
         self.cpu_s = 0.0  # CPU time spent in stream handlers (benchmarks subtract it)

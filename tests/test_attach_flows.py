@@ -231,3 +231,21 @@ async def test_attachments_stay_with_their_tab(app_in, server):
         await wait_for(lambda: len(app.tabs) == 1)
         await pilot.pause()
         assert chips(app) == []
+
+
+async def test_the_servers_window_is_asked_for_after_the_warm_up(app_in, server, monkeypatch):
+    """The meter learns the window from /v1/models, but only once the SDK is imported off the
+    event loop: making the client before that imported the SDK on the loop while the user typed."""
+    from tui import boot
+
+    warmed = []
+    monkeypatch.setattr(boot, "warm_up", lambda app, done: warmed.append(done))
+    server.models = [{"id": "test-model", "object": "model", "context_length": 5000}]
+    app = app_in()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: app.session is not None and warmed)
+        await pilot.pause()
+        assert app.clients.current is None and not server.model_requests  # nothing made or asked yet
+        warmed[0]()
+        await wait_for(lambda: app.session.context.tracker.window("test-model") == 5000)
+        assert server.model_requests

@@ -107,6 +107,7 @@ class AttachUI:
         app = self.app
         if app.local or app.session is None or needs_key(app.settings):
             return  # the local model's window is its config; without a key /models only says 401
+        await app.startup.warm.wait()  # making a client imports the SDK: not on the event loop, not while the user types
         client = await app.clients.get(app.settings)
         windows = await server_windows(client.with_options(timeout=10.0, max_retries=0))
         if windows:

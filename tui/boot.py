@@ -27,12 +27,14 @@ def warm_up(app: App, done: Callable[[], None]) -> None:
     terminal before the imports (in a thread, but they still take the GIL) start."""
 
     def imports() -> None:
-        import openai  # noqa: F401
+        try:
+            import openai  # noqa: F401
 
-        from .widgets.markdown_view import warm_up as markdown
+            from .widgets.markdown_view import warm_up as markdown
 
-        markdown()
-        app.call_from_thread(done)
+            markdown()
+        finally:  # what waits for the warm-up must not wait forever if an import failed
+            app.call_from_thread(done)
 
     def start() -> None:
         app.run_worker(imports, thread=True, group="warmup", exit_on_error=False)

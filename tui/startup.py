@@ -9,6 +9,7 @@ frame does not need (the SDK, the Markdown stack) follow in a thread (boot.py).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -37,6 +38,9 @@ class Startup:
         self.warmed_up = False
         """True once the start-up imports after the first frame are done (the benchmark waits
         for it, as a user typing a first prompt does without knowing)."""
+        self.warm = asyncio.Event()
+        """Set with ``warmed_up``: background work that needs the SDK waits for it, rather
+        than importing the SDK on the event loop while the user types."""
         self._theme_problem = self._apply_theme(app.preview.theme)
         if settings is not None:
             self._configure(settings)
@@ -127,6 +131,7 @@ class Startup:
     def warmed(self) -> None:
         self.app.memory.full()  # Textual, the SDK and the widgets leave the collector's view
         self.warmed_up = True
+        self.warm.set()
 
     # -- themes ------------------------------------------------------------------
     def _apply_theme(self, name: str) -> str:
