@@ -76,13 +76,6 @@ class Startup:
             app.exit(return_code=2)
             return
         self._configure(settings)
-        if settings.keymap:  # the first frame named the default keys
-            from .widgets.message_log import MessageLog
-            from .widgets.prompt_input import PromptInput
-
-            for log in app.query(MessageLog):
-                log.keys_changed()
-            app.query_one(PromptInput).keys_changed(settings.keymap)
         self.start_session()
         held, self._held = self._held or [], None
         for event in held:  # typed ahead while starting: handled now, in order
@@ -101,8 +94,14 @@ class Startup:
 
         app = self.app
         settings = app.settings
-        if settings.keymap:
+        if settings.keymap:  # the bindings, and the texts that name keys (the first frame named the defaults)
+            from .widgets.message_log import MessageLog
+            from .widgets.prompt_input import PromptInput
+
             app.set_keymap(settings.keymap)
+            for log in app.query(MessageLog):
+                log.keys_changed()
+            app.query_one(PromptInput).keys_changed(settings.keymap)
         app.status_model, app.status_host = app.model, settings.host
         if self._theme_problem:
             app.notify(self._theme_problem, severity="warning", timeout=10, markup=False)

@@ -45,11 +45,6 @@ class PromptInput(TextArea):
         def control(self) -> "PromptInput":
             return self.input
 
-    def on_mount(self) -> None:
-        settings = getattr(self.app, "settings", None)
-        if settings is not None and settings.keymap:
-            self.keys_changed(settings.keymap)
-
     def keys_changed(self, keymap: dict[str, str]) -> None:
         """The keymap arrived with the settings: the placeholder names the keys it binds."""
         self.placeholder = placeholder(keymap)
